@@ -1,0 +1,96 @@
+# xen-spp: Intel SPP (sub-page write protection) for Xen, as a patch series.
+#
+#   make run      the main job: build the patched hypervisor (and tools)
+#   make check    every test, ending with an "N passed, N failed" line
+#   make patches  regenerate patches/ from the sources
+#   make devtree  an editable git tree of the series; "make import" brings
+#                 its commits back into the sources
+include Config.mk
+export XEN_VERSION XEN_DEB_VERSION XEN_ORIG XEN_SHA256
+export SERIES_AUTHOR SERIES_DATE BUILD PYTHON
+
+DEPS := bison flex gcc make git xz-utils python3 pkg-config quilt \
+        libcmocka-dev libxen-dev
+
+TARBALL  := $(BUILD)/$(XEN_ORIG)
+BASE     := $(BUILD)/base.git
+XEN_TREE := $(BUILD)/xen-default
+DBG_TREE := $(BUILD)/xen-debug
+SRC_TREE := $(BUILD)/src
+DEVTREE  := $(BUILD)/devtree
+TESTS    := $(wildcard tools/tests/*/Makefile)
+
+.PHONY: all run deps source base patches check-patches check-apply devtree \
+        import xen xen-debug bisect srctree tests check clean
+
+all run: deps xen
+	@echo "patched hypervisor: $(XEN_TREE)/xen/xen.gz"
+
+deps:
+	@missing=$$(for p in $(DEPS); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	    grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:" $$missing; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+source: $(TARBALL)
+$(TARBALL): Config.mk
+	scripts/get-xen-source $(BUILD)
+
+base: $(BASE)
+$(BASE): $(TARBALL)
+	scripts/mkbase $< $@
+
+patches: $(BASE)
+	scripts/mkseries $(BASE) patches
+
+# The committed series must be what the sources generate.
+check-patches: $(BASE)
+	scripts/mkseries $(BASE) $(BUILD)/patches
+	diff -ru patches $(BUILD)/patches || \
+	    { echo "patches/ is stale: run 'make patches' and commit"; exit 1; }
+
+# The series applies to the pristine tarball with git am and with quilt.
+check-apply: $(TARBALL)
+	scripts/check-apply $(TARBALL) patches
+
+devtree: $(BASE)
+	@[ ! -e $(DEVTREE) ] || \
+	    { echo "$(DEVTREE) exists: import or remove it first"; exit 1; }
+	git clone -q $(BASE) $(DEVTREE)
+	git -C $(DEVTREE) am -q $(CURDIR)/patches/*.patch
+	@echo "edit and commit in $(DEVTREE) (rebase -i for earlier patches)," \
+	      "then: make import patches"
+
+import:
+	scripts/import-devtree $(DEVTREE)
+
+xen: $(BASE)
+	scripts/build-xen $(XEN_TREE) default
+
+xen-debug: $(BASE)
+	scripts/build-xen $(DBG_TREE) debug
+
+# Build the hypervisor after every patch: the series must stay bisectable.
+# The default-config tree ends up fully built, so "xen" has nothing to redo.
+bisect: $(BASE)
+	scripts/build-xen $(XEN_TREE) default bisect
+
+# The user-space tests compile hypervisor code from a patched source tree.
+srctree: $(BASE)
+	scripts/build-xen $(SRC_TREE) default apply
+
+tests: $(patsubst %/,test-%,$(dir $(TESTS)))
+
+check: deps
+	@scripts/check-all check-patches check-apply bisect xen-debug \
+	    $(patsubst %/,test-%,$(dir $(TESTS)))
+
+test-tools/tests/%: srctree
+	$(MAKE) -s -C tools/tests/$* check XEN_ROOT=$(SRC_TREE)
+
+clean:
+	rm -rf $(BUILD)
