@@ -2,6 +2,7 @@
 #
 #   make run      the main job: build the patched hypervisor (and tools)
 #   make check    every test, ending with an "N passed, N failed" line
+#   make bench    figures (SPPT memory per protected gfn)
 #   make patches  regenerate patches/ from the sources
 #   make devtree  an editable git tree of the series; "make import" brings
 #                 its commits back into the sources
@@ -21,7 +22,7 @@ DEVTREE  := $(BUILD)/devtree
 TESTS    := $(wildcard tools/tests/*/Makefile)
 
 .PHONY: all run deps source base patches check-patches check-apply devtree \
-        import xen xen-debug bisect srctree tests check clean
+        import xen xen-debug bisect srctree bench tests check clean
 
 all run: deps xen
 	@echo "patched hypervisor: $(XEN_TREE)/xen/xen.gz"
@@ -82,6 +83,10 @@ bisect: $(BASE)
 # The user-space tests compile hypervisor code from a patched source tree.
 srctree: $(BASE)
 	scripts/build-xen $(SRC_TREE) default apply
+
+# Figures, not tests.
+bench: srctree
+	$(MAKE) -s -C tools/tests/spp bench XEN_ROOT=$(SRC_TREE)
 
 tests: $(patsubst %/,test-%,$(dir $(TESTS)))
 
