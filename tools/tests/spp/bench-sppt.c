@@ -52,7 +52,9 @@ static void dense(struct pool *p, const char *what, unsigned long first,
     report(what, &t);
     for ( i = 0; i < n; i++ )
         sppt_unprotect(&t, first + i);
-    report("  after clearing all", &t);
+    report("  after clearing all (root kept)", &t);
+    sppt_free_root(&t);
+    report("  and SPP off for the domain", &t);
     printf("  pool pages still in use: %u\n", p->in_use);
 }
 
@@ -79,7 +81,9 @@ static void sparse(struct pool *p, unsigned long n, unsigned long limit)
     report("(b) 10,000 random gfns over 16 GB", &t);
     for ( i = 0; i < n; i++ )
         sppt_unprotect(&t, gfn[i]);
-    report("(c) after clearing all", &t);
+    report("(c) after clearing all (root kept)", &t);
+    sppt_free_root(&t);
+    report("(c) and SPP off for the domain", &t);
     printf("  pool pages still in use: %u\n", p->in_use);
     free(gfn);
     free(seen);

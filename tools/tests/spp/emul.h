@@ -7,6 +7,7 @@
 #ifndef SPP_TEST_EMUL_H
 #define SPP_TEST_EMUL_H
 
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -31,6 +32,9 @@ typedef struct { unsigned long mfn; } mfn_t;
 #define mfn_eq(a, b)    (mfn_x(a) == mfn_x(b))
 #define mfn_to_maddr(m) ((uint64_t)mfn_x(m) << PAGE_SHIFT)
 #define maddr_to_mfn(a) _mfn((a) >> PAGE_SHIFT)
+
+#define ASSERT(x)       assert(x)
+#define cf_check
 
 #define write_atomic(p, x) (*(volatile typeof(*(p)) *)(p) = (x))
 

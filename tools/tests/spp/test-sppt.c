@@ -165,6 +165,7 @@ struct model {
     bool protected[NR_CANDIDATES];
     uint32_t map[NR_CANDIDATES];
     unsigned long nr_protected;
+    bool has_root;      /* kept while empty until sppt_free_root() */
 };
 
 static void model_init(struct model *m)
@@ -204,7 +205,7 @@ static unsigned long model_tables(const struct model *m)
             total += !i || prefix[i] != prefix[i - 1];
     }
 
-    return total + (m->nr_protected ? 1 : 0);
+    return total + m->has_root;
 }
 
 static void sweep(struct fixture *f, const struct model *m)
@@ -253,6 +254,7 @@ static void one_op(struct fixture *f, struct model *m)
                              0);
             m->protected[i] = true;
             m->nr_protected++;
+            m->has_root = true;
         }
         m->map[i] = map;
         assert_hw_sees(f, gfn, map);
@@ -278,6 +280,12 @@ static void one_op(struct fixture *f, struct model *m)
             assert_int_equal(sppt_unprotect(&f->t, gfn), 0);
             m->protected[i] = false;
             m->nr_protected--;
+        }
+        /* As the hypervisor does when SPP goes off, but not always. */
+        if ( !m->nr_protected && m->has_root && rnd() % 2 )
+        {
+            assert_int_equal(sppt_free_root(&f->t), 0);
+            m->has_root = false;
         }
         assert_hw_denies(f, gfn);
         break;
@@ -310,6 +318,9 @@ static void random_ops_match_walker(void **state)
         for ( i = 0; i < NR_CANDIDATES; i++ )
             if ( m.protected[i] )
                 assert_int_equal(sppt_unprotect(&f->t, m.gfn[i]), 0);
+        assert_int_equal(f->t.pages, m.has_root);
+        assert_int_equal(f->pool.in_use, m.has_root);
+        assert_int_equal(sppt_free_root(&f->t), 0);
         assert_int_equal(f->t.pages, 0);
         assert_int_equal(f->t.protected, 0);
         assert_true(mfn_eq(f->t.root, INVALID_MFN));
@@ -347,9 +358,20 @@ static void bad_input_changes_nothing(void **state)
     assert_int_equal(sppt_unprotect(&f->t, too_big), -EINVAL);
     assert_hw_sees(f, 5, 0xf0);
     assert_int_equal(f->t.pages, 4);
+    /* The root is busy while anything is protected. */
+    assert_int_equal(sppt_free_root(&f->t), -EBUSY);
+    assert_int_equal(f->t.pages, 4);
+    assert_hw_sees(f, 5, 0xf0);
 
+    /* Clearing keeps the root (SPPTP points at it) until it is freed. */
     assert_int_equal(sppt_unprotect(&f->t, 5), 0);
+    assert_int_equal(f->pool.in_use, 1);
+    assert_int_equal(f->t.pages, 1);
+    assert_hw_denies(f, 5);
+    assert_int_equal(sppt_free_root(&f->t), 0);
+    assert_int_equal(sppt_free_root(&f->t), 0);
     assert_int_equal(f->pool.in_use, 0);
+    assert_true(mfn_eq(f->t.root, INVALID_MFN));
     fixture_free(f);
 }
 
@@ -383,6 +405,91 @@ static void enomem_leaves_nothing_half_written(void **state)
 
     assert_int_equal(sppt_unprotect(&f->t, 1), 0);
     assert_int_equal(sppt_unprotect(&f->t, 2), 0);
+    assert_int_equal(sppt_free_root(&f->t), 0);
+    assert_int_equal(f->pool.in_use, 0);
+    fixture_free(f);
+
+    /* The root alone, as when SPP is switched on for a domain. */
+    f = fixture_new(1);
+    assert_int_equal(sppt_alloc_root(&f->t), 0);
+    assert_int_equal(sppt_alloc_root(&f->t), 0);    /* already there */
+    assert_int_equal(f->pool.in_use, 1);
+    assert_int_equal(f->t.pages, 1);
+    /* A gfn needs 3 more tables: none left, and the root stays intact. */
+    assert_int_equal(sppt_protect(&f->t, 1, 0), -ENOMEM);
+    assert_int_equal(f->pool.in_use, 1);
+    assert_int_equal(f->t.protected, 0);
+    assert_hw_denies(f, 1);
+    assert_int_equal(sppt_free_root(&f->t), 0);
+    assert_int_equal(f->pool.in_use, 0);
+    fixture_free(f);
+
+    f = fixture_new(0);
+    assert_int_equal(sppt_alloc_root(&f->t), -ENOMEM);
+    assert_true(mfn_eq(f->t.root, INVALID_MFN));
+    assert_int_equal(f->t.pages, 0);
+    fixture_free(f);
+}
+
+/* ---- the walk behind the exit-66 diagnostic ---- */
+
+static uint64_t *entry_ptr(struct fixture *f, uint64_t table_maddr,
+                           unsigned long gfn, unsigned int level)
+{
+    uint64_t *table = (uint64_t *)pool_read_page(&f->pool, table_maddr);
+
+    assert_non_null(table);
+    return &table[sppt_index(gfn, level)];
+}
+
+static void walk_stops_where_the_processor_does(void **state)
+{
+    struct fixture *f = fixture_new(64);
+    unsigned long gfn = 0x12345, far = gfn + (1UL << 27);
+    uint64_t e, *l4e, *l3e, *l2e, *l1e, saved;
+
+    (void)state;
+    /* No root at all: nothing to walk. */
+    assert_int_equal(sppt_walk(&f->t, gfn, &e), 4);
+    assert_int_equal(e, 0);
+
+    assert_int_equal(sppt_protect(&f->t, gfn, spp_map_to_l1e(0xf0f0)), 0);
+    assert_int_equal(sppt_walk(&f->t, gfn, &e), 0);
+    assert_int_equal(e, spp_map_to_l1e(0xf0f0));
+    /* Another L4 slot: a miss at L4, as the walker says. */
+    assert_int_equal(sppt_walk(&f->t, far, &e), 4);
+    assert_int_equal(e, 0);
+    assert_int_equal(write_verdict(f, far, 0, 0), SPP_MISS);
+
+    l4e = entry_ptr(f, mfn_to_maddr(f->t.root), gfn, 4);
+    l3e = entry_ptr(f, *l4e & PAGE_MASK, gfn, 3);
+    l2e = entry_ptr(f, *l3e & PAGE_MASK, gfn, 2);
+    l1e = entry_ptr(f, *l2e & PAGE_MASK, gfn, 1);
+
+    /* A reserved bit in the L2E: misconfiguration reported at L2. */
+    saved = *l2e;
+    *l2e |= 1ULL << 5;
+    assert_int_equal(sppt_walk(&f->t, gfn, &e), 2);
+    assert_int_equal(e, *l2e);
+    assert_int_equal(write_verdict(f, gfn, 0, 0), SPP_MISCONFIG);
+    /* A cleared L3E: a miss reported at L3. */
+    *l2e = saved;
+    saved = *l3e;
+    *l3e = 0;
+    assert_int_equal(sppt_walk(&f->t, gfn, &e), 3);
+    assert_int_equal(write_verdict(f, gfn, 0, 0), SPP_MISS);
+    *l3e = saved;
+    /* An odd bit in the L1E: misconfiguration at L1. */
+    *l1e |= 1ULL << 3;
+    assert_int_equal(sppt_walk(&f->t, gfn, &e), 1);
+    assert_int_equal(e, *l1e);
+    assert_int_equal(write_verdict(f, gfn, 1, 0), SPP_MISCONFIG);
+    *l1e &= ~(1ULL << 3);
+    assert_int_equal(sppt_walk(&f->t, gfn, &e), 0);
+    assert_hw_sees(f, gfn, 0xf0f0);
+
+    assert_int_equal(sppt_unprotect(&f->t, gfn), 0);
+    assert_int_equal(sppt_free_root(&f->t), 0);
     assert_int_equal(f->pool.in_use, 0);
     fixture_free(f);
 }
@@ -423,6 +530,9 @@ static void teardown_is_preemptible_and_complete(void **state)
     /* The table is usable again afterwards. */
     assert_int_equal(sppt_protect(&f->t, 9, 0), 0);
     assert_int_equal(sppt_unprotect(&f->t, 9), 0);
+    assert_int_equal(f->pool.in_use, 1);
+    budget = 1;
+    assert_int_equal(sppt_teardown(&f->t, &budget), 0);
     assert_int_equal(f->pool.in_use, 0);
     fixture_free(f);
 }
@@ -435,6 +545,7 @@ int main(void)
         cmocka_unit_test(bad_input_changes_nothing),
         cmocka_unit_test(enomem_leaves_nothing_half_written),
         cmocka_unit_test(random_ops_match_walker),
+        cmocka_unit_test(walk_stops_where_the_processor_does),
         cmocka_unit_test(teardown_is_preemptible_and_complete),
     };
 

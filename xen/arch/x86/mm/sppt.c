@@ -5,8 +5,10 @@
  *
  * The SPPT is indexed like EPT by GPA bits 47:39, 38:30, 29:21 and 20:12.
  * Tables are created on the path of a gfn when it is first protected, and
- * a table is freed as soon as it no longer leads to a protected gfn, so an
- * empty SPPT holds no pages at all.  Which gfns are protected is the
+ * an L3, L2 or L1 table is freed as soon as it no longer leads to a
+ * protected gfn.  The root stays until sppt_free_root(): the processor
+ * holds its address (SPPTP), so only the caller knows when it may go.
+ * Which gfns are protected is the
  * caller's knowledge (the EPT leaf's SPP bit): sppt_protect() is for a gfn
  * not yet protected, sppt_update() and sppt_unprotect() for one that is.
  */
@@ -56,6 +58,39 @@ void sppt_init(struct sppt *t, const struct sppt_ops *ops, void *ctx)
     t->root = INVALID_MFN;
     t->pages = 0;
     t->protected = 0;
+}
+
+int sppt_alloc_root(struct sppt *t)
+{
+    mfn_t root;
+
+    if ( !mfn_eq(t->root, INVALID_MFN) )
+        return 0;
+
+    root = t->ops->alloc_page(t->ctx);
+    if ( mfn_eq(root, INVALID_MFN) )
+        return -ENOMEM;
+
+    t->ops->set_used(t->ctx, root, 0);
+    t->root = root;
+    t->pages++;
+
+    return 0;
+}
+
+int sppt_free_root(struct sppt *t)
+{
+    if ( t->protected )
+        return -EBUSY;
+    if ( mfn_eq(t->root, INVALID_MFN) )
+        return 0;
+
+    ASSERT(!t->ops->get_used(t->ctx, t->root));
+    t->ops->free_page(t->ctx, t->root);
+    t->root = INVALID_MFN;
+    t->pages--;
+
+    return 0;
 }
 
 static uint64_t read_entry(const struct sppt *t, mfn_t table, unsigned int i)
@@ -123,17 +158,12 @@ static void link_table(struct sppt *t, unsigned long gfn,
     adjust_used(t, path[l + 1], 1);
 }
 
-/* Free the table at level l, and unlink it from its parent. */
+/* Free the table at level l (not the root), and unlink it from its parent. */
 static void unlink_table(struct sppt *t, unsigned long gfn,
                          mfn_t path[SPPT_LEVELS + 1], unsigned int l)
 {
-    if ( l == SPPT_LEVELS )
-        t->root = INVALID_MFN;
-    else
-    {
-        write_entry(t, path[l + 1], sppt_index(gfn, l + 1), 0);
-        adjust_used(t, path[l + 1], -1);
-    }
+    write_entry(t, path[l + 1], sppt_index(gfn, l + 1), 0);
+    adjust_used(t, path[l + 1], -1);
     t->ops->free_page(t->ctx, path[l]);
     t->pages--;
 }
@@ -206,6 +236,36 @@ int sppt_get(const struct sppt *t, unsigned long gfn, uint64_t *l1e)
     return 0;
 }
 
+/*
+ * Walk gfn's path as the processor does.  Returns the level (4 to 1) of
+ * the entry the walk stops at, with its value in *entry: an upper-level
+ * entry that is not valid (an SPPT miss) or has reserved bits set, or an
+ * L1E with reserved bits set (SPPT misconfigurations).  0 when the walk
+ * reaches a well-formed L1E.
+ */
+unsigned int sppt_walk(const struct sppt *t, unsigned long gfn,
+                       uint64_t *entry)
+{
+    mfn_t table = t->root;
+    unsigned int l;
+
+    *entry = 0;
+    if ( mfn_eq(table, INVALID_MFN) )
+        return SPPT_LEVELS;
+
+    for ( l = SPPT_LEVELS; l > 1; l-- )
+    {
+        *entry = read_entry(t, table, sppt_index(gfn, l));
+        if ( !(*entry & SPPT_ENTRY_VALID) || (*entry & SPPT_ENTRY_RSVD_LOW) )
+            return l;
+        table = maddr_to_mfn(*entry & PADDR_MASK & PAGE_MASK);
+    }
+
+    *entry = read_entry(t, table, sppt_index(gfn, 1));
+
+    return (*entry & SPP_L1E_RESERVED) ? 1 : 0;
+}
+
 int sppt_unprotect(struct sppt *t, unsigned long gfn)
 {
     mfn_t path[SPPT_LEVELS + 1];
@@ -224,7 +284,7 @@ int sppt_unprotect(struct sppt *t, unsigned long gfn)
 
     /* Free the tables that no longer lead to a protected gfn. */
     for ( l = 1;
-          l <= SPPT_LEVELS && !t->ops->get_used(t->ctx, path[l]);
+          l < SPPT_LEVELS && !t->ops->get_used(t->ctx, path[l]);
           l++ )
         unlink_table(t, gfn, path, l);
 

@@ -58,10 +58,14 @@ int spp_l1e_to_map(uint64_t l1e, uint32_t *map);
 unsigned int sppt_index(unsigned long gfn, unsigned int level);
 
 void sppt_init(struct sppt *t, const struct sppt_ops *ops, void *ctx);
+int sppt_alloc_root(struct sppt *t);
+int sppt_free_root(struct sppt *t);
 int sppt_protect(struct sppt *t, unsigned long gfn, uint64_t l1e);
 int sppt_update(struct sppt *t, unsigned long gfn, uint64_t l1e);
 int sppt_get(const struct sppt *t, unsigned long gfn, uint64_t *l1e);
 int sppt_unprotect(struct sppt *t, unsigned long gfn);
 int sppt_teardown(struct sppt *t, unsigned int *budget);
+unsigned int sppt_walk(const struct sppt *t, unsigned long gfn,
+                       uint64_t *entry);
 
 #endif /* __ARCH_X86_MM_SPPT_H__ */

@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * arch/x86/mm/p2m-spp.c: EPT-based Sub-Page write Permissions (SPP).
+ *
+ * A write to a 4K page whose EPT leaf is read-only and has bit 61 set is
+ * checked by the processor against the domain's SPP table (SPPT): the
+ * write goes ahead when the L1E allows its 128-byte sub-page, and is an
+ * ordinary EPT violation otherwise.
+ *
+ * Ownership and locking:
+ *  - The SPPT belongs to the host p2m (p2m->spp) and is changed only with
+ *    the host p2m lock held.  Its pages come from the domain's paging pool,
+ *    so they are accounted and bounded like EPT pages, and are freed in the
+ *    preemptible paging teardown.
+ *  - The SPPT's root is allocated, and every vCPU given its address
+ *    (SPPTP) and secondary control bit 23, when the domain first protects
+ *    a page; both are undone when the last protection goes.  These steps
+ *    run with the domain paused: writing another vCPU's VMCS pauses it,
+ *    which must not happen while holding a lock that vCPU may spin on.
+ *
+ * Invariants, with the host p2m lock held:
+ *  - An EPT leaf of the host p2m has bit 61 set if and only if it is a 4K
+ *    p2m_ram_rw leaf whose gfn has an L1E in the SPPT (ept_set_entry()
+ *    and the type recalculation ask p2m_spp_protected()).  A leaf with
+ *    bit 61 is read-only.  A type change parks the bit; a change back to
+ *    p2m_ram_rw re-arms it.
+ *  - Tables are freed only after bit 61 has left the leaves that led to
+ *    them and the EPT has been flushed, so the processor never walks a
+ *    freed table.
+ *
+ * Alternate p2m views do not carry bit 61 yet: pages are SPP-checked only
+ * while a vCPU runs on the host p2m.
+ */
+
+#include <xen/domain_page.h>
+#include <xen/sched.h>
+#include <asm/event.h>
+#include <asm/p2m.h>
+#include <asm/spp.h>
+#include <asm/hvm/vmx/vmcs.h>
+#include <asm/hvm/vmx/vmx.h>
+
+#include "mm-locks.h"
+#include "sppt.h"
+
+struct p2m_spp {
+    struct sppt sppt;
+    /* A gfn being unprotected: EPT leaves see it as unprotected already. */
+    gfn_t leaving;
+    /* SPP-induced VM exits (reason 66). */
+    unsigned long miss_exits;
+    unsigned long misconfig_exits;
+};
+
+/* ---- SPPT pages from the paging pool ---- */
+
+static mfn_t cf_check spp_alloc_page(void *ctx)
+{
+    struct domain *d = ctx;
+    struct page_info *pg = d->arch.paging.alloc_page(d);
+
+    return pg ? page_to_mfn(pg) : INVALID_MFN;
+}
+
+static void cf_check spp_free_page(void *ctx, mfn_t mfn)
+{
+    struct domain *d = ctx;
+
+    d->arch.paging.free_page(d, mfn_to_page(mfn));
+}
+
+static uint64_t *cf_check spp_map_page(void *ctx, mfn_t mfn)
+{
+    return map_domain_page(mfn);
+}
+
+static void cf_check spp_unmap_page(void *ctx, uint64_t *table)
+{
+    unmap_domain_page(table);
+}
+
+/*
+ * The entries in use in a table are counted in its struct page_info: the
+ * page has no owner and never gets a type, so its TLB-flush timestamp
+ * (which matters only to free pages and to type changes) is unused.
+ */
+static unsigned int cf_check spp_get_used(void *ctx, mfn_t mfn)
+{
+    return mfn_to_page(mfn)->tlbflush_timestamp;
+}
+
+static void cf_check spp_set_used(void *ctx, mfn_t mfn, unsigned int used)
+{
+    mfn_to_page(mfn)->tlbflush_timestamp = used;
+}
+
+static const struct sppt_ops spp_pool_ops = {
+    .alloc_page = spp_alloc_page,
+    .free_page  = spp_free_page,
+    .map_page   = spp_map_page,
+    .unmap_page = spp_unmap_page,
+    .get_used   = spp_get_used,
+    .set_used   = spp_set_used,
+};
+
+/* ---- switching SPP on and off for a domain ---- */
+
+bool p2m_spp_available(void)
+{
+    return cpu_has_vmx_spp;
+}
+
+bool p2m_spp_supported(const struct domain *d)
+{
+    return p2m_spp_available() && is_hvm_domain(d) && hap_enabled(d);
+}
+
+static bool spp_in_use(const struct p2m_domain *p2m)
+{
+    return p2m->spp && p2m->spp->sppt.protected;
+}
+
+/* Give the domain an SPPT root and point every vCPU at it. */
+static int spp_switch_on(struct domain *d)
+{
+    struct p2m_domain *p2m = p2m_get_hostp2m(d);
+    int rc = 0;
+
+    domain_pause(d);
+    p2m_lock(p2m);
+
+    if ( !p2m->spp )
+    {
+        p2m->spp = xzalloc(struct p2m_spp);
+        if ( !p2m->spp )
+        {
+            rc = -ENOMEM;
+            goto out;
+        }
+        sppt_init(&p2m->spp->sppt, &spp_pool_ops, d);
+        p2m->spp->leaving = INVALID_GFN;
+    }
+
+    if ( !vmx_domain_spp_enabled(d) )
+    {
+        rc = sppt_alloc_root(&p2m->spp->sppt);
+        if ( !rc )
+            vmx_domain_enable_spp(d, p2m->spp->sppt.root);
+    }
+
+ out:
+    p2m_unlock(p2m);
+    domain_unpause(d);
+
+    return rc;
+}
+
+/* Undo spp_switch_on() once nothing is protected any more. */
+static void spp_switch_off_if_unused(struct domain *d)
+{
+    struct p2m_domain *p2m = p2m_get_hostp2m(d);
+
+    domain_pause(d);
+    p2m_lock(p2m);
+
+    if ( p2m->spp && !spp_in_use(p2m) && vmx_domain_spp_enabled(d) )
+    {
+        vmx_domain_disable_spp(d);
+        sppt_free_root(&p2m->spp->sppt);
+    }
+
+    p2m_unlock(p2m);
+    domain_unpause(d);
+}
+
+/* ---- one gfn, with the host p2m locked ---- */
+
+bool p2m_spp_protected(struct p2m_domain *p2m, unsigned long gfn)
+{
+    const struct p2m_spp *spp;
+    uint64_t l1e;
+
+    /* One SPPT for the domain; the host p2m's lock guards it. */
+    if ( !p2m_is_hostp2m(p2m) || !spp_in_use(p2m) )
+        return false;
+
+    ASSERT(p2m_locked_by_me(p2m));
+    spp = p2m->spp;
+
+    return gfn != gfn_x(spp->leaving) && !sppt_get(&spp->sppt, gfn, &l1e);
+}
+
+/*
+ * Re-set gfn's mapping at 4K: ept_set_entry() splits a superpage holding
+ * it, and sets or clears bit 61 (and W) as p2m_spp_protected() says.
+ */
+static int spp_reset_leaf(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
+                          p2m_access_t a)
+{
+    return p2m_set_entry(p2m, gfn, mfn, PAGE_ORDER_4K, p2m_ram_rw, a);
+}
+
+static int spp_unprotect(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
+                         p2m_access_t a)
+{
+    struct p2m_spp *spp = p2m->spp;
+    int rc;
+
+    /* Bit 61 leaves the leaf, and the EPT is flushed, before any table. */
+    spp->leaving = gfn;
+    rc = spp_reset_leaf(p2m, gfn, mfn, a);
+    spp->leaving = INVALID_GFN;
+    if ( rc )
+        return rc;
+    p2m_tlb_flush_sync(p2m);
+
+    return sppt_unprotect(&spp->sppt, gfn_x(gfn));
+}
+
+static int spp_protect(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
+                       p2m_access_t a, uint32_t map)
+{
+    struct p2m_spp *spp = p2m->spp;
+    int rc;
+
+    /* The L1E first: the leaf's bit 61 must find it. */
+    rc = sppt_protect(&spp->sppt, gfn_x(gfn), spp_map_to_l1e(map));
+    if ( rc )
+        return rc;
+
+    rc = spp_reset_leaf(p2m, gfn, mfn, a);
+    if ( rc )
+        /* Splitting may have failed for want of memory: leave no trace. */
+        spp_unprotect(p2m, gfn, mfn, a);
+
+    return rc;
+}
+
+static int spp_set_locked(struct p2m_domain *p2m, gfn_t gfn, uint32_t map)
+{
+    struct p2m_spp *spp = p2m->spp;
+    p2m_type_t t;
+    p2m_access_t a;
+    uint64_t l1e;
+    mfn_t mfn;
+    int rc;
+
+    mfn = p2m->get_entry(p2m, gfn, &t, &a, 0, NULL, NULL);
+    if ( t != p2m_ram_rw || !mfn_valid(mfn) )
+        return -EINVAL;
+
+    if ( !spp || sppt_get(&spp->sppt, gfn_x(gfn), &l1e) )
+    {
+        /* Not protected yet. */
+        if ( map == SPP_MAP_ALL_WRITABLE )
+            return 0;
+        if ( !spp || !vmx_domain_spp_enabled(p2m->domain) )
+            return -EAGAIN;       /* switched off meanwhile */
+        return spp_protect(p2m, gfn, mfn, a, map);
+    }
+
+    if ( map == SPP_MAP_ALL_WRITABLE )
+        return spp_unprotect(p2m, gfn, mfn, a);
+
+    rc = sppt_update(&spp->sppt, gfn_x(gfn), spp_map_to_l1e(map));
+    if ( !rc )
+        /* The leaf is unchanged, but the processor may cache the L1E. */
+        ept_sync_domain(p2m);
+
+    return rc;
+}
+
+int p2m_set_subpage(struct domain *d, gfn_t gfn, uint32_t map)
+{
+    struct p2m_domain *p2m = p2m_get_hostp2m(d);
+    bool unused;
+    int rc;
+
+    do {
+        if ( map != SPP_MAP_ALL_WRITABLE && !vmx_domain_spp_enabled(d) &&
+             (rc = spp_switch_on(d)) )
+            return rc;
+
+        p2m_lock(p2m);
+        rc = spp_set_locked(p2m, gfn, map);
+        unused = p2m->spp && !spp_in_use(p2m);
+        p2m_unlock(p2m);
+    } while ( rc == -EAGAIN );
+
+    if ( unused && vmx_domain_spp_enabled(d) )
+        spp_switch_off_if_unused(d);
+
+    return rc;
+}
+
+int p2m_get_subpage(struct domain *d, gfn_t gfn, uint32_t *map)
+{
+    struct p2m_domain *p2m = p2m_get_hostp2m(d);
+    p2m_type_t t;
+    p2m_access_t a;
+    uint64_t l1e;
+    mfn_t mfn;
+    int rc = 0;
+
+    p2m_lock(p2m);
+
+    mfn = p2m->get_entry(p2m, gfn, &t, &a, 0, NULL, NULL);
+    if ( t != p2m_ram_rw || !mfn_valid(mfn) )
+        rc = -EINVAL;
+    else if ( !p2m->spp || sppt_get(&p2m->spp->sppt, gfn_x(gfn), &l1e) )
+        *map = SPP_MAP_ALL_WRITABLE;
+    else
+        rc = spp_l1e_to_map(l1e, map);
+
+    p2m_unlock(p2m);
+
+    return rc;
+}
+
+/* ---- SPP-induced VM exits ---- */
+
+/*
+ * The processor found no valid path (miss) or a malformed entry
+ * (misconfiguration) in the SPPT while checking a write to gpa.  Xen keeps
+ * a valid path to every protected gfn, so a miss is either a write that
+ * raced with the removal of the protection (the leaf has lost bit 61 by
+ * the time the p2m lock is ours: retry the write) or the processor using
+ * SPPT state older than the last flush (flush and retry).  Anything else
+ * is a bug in Xen's tables, and the domain cannot be run safely.
+ */
+void p2m_spp_handle_exit(struct vcpu *v, paddr_t gpa, bool miss)
+{
+    struct domain *d = v->domain;
+    struct p2m_domain *p2m = p2m_get_hostp2m(d);
+    unsigned long gfn = paddr_to_pfn(gpa);
+    struct p2m_spp *spp;
+    unsigned int level = 0;
+    uint64_t entry = 0;
+
+    p2m_lock(p2m);
+
+    spp = p2m->spp;
+    if ( spp )
+    {
+        if ( miss )
+            spp->miss_exits++;
+        else
+            spp->misconfig_exits++;
+    }
+
+    if ( spp && vmx_domain_spp_enabled(d) )
+    {
+        level = sppt_walk(&spp->sppt, gfn, &entry);
+        if ( miss && !level )
+        {
+            ept_sync_domain(p2m);           /* stale: the path is there */
+            goto out;
+        }
+    }
+    if ( miss && !ept_leaf_has_spp(p2m, gfn) )
+        goto out;                           /* protection removed */
+
+    gprintk(XENLOG_ERR,
+            "SPP %s at GPA %#"PRIpaddr": SPPT L%u entry %#"PRIx64"\n",
+            miss ? "miss" : "misconfiguration", gpa, level, entry);
+    domain_crash(d);
+
+ out:
+    p2m_unlock(p2m);
+}
+
+/* ---- teardown ---- */
+
+/*
+ * The domain is dying and its vCPUs will not run again, so the tables can
+ * go although the VMCSs still hold the root's address.
+ */
+void p2m_spp_teardown(struct domain *d, bool *preempted)
+{
+    struct p2m_domain *p2m = p2m_get_hostp2m(d);
+    int rc;
+
+    if ( !p2m || !p2m->spp )
+        return;
+
+    ASSERT(d->is_dying);
+
+    p2m_lock(p2m);
+    do {
+        unsigned int budget = 1024;
+
+        rc = sppt_teardown(&p2m->spp->sppt, &budget);
+    } while ( rc == -ERESTART && !(preempted && general_preempt_check()) );
+    p2m_unlock(p2m);
+
+    if ( rc == -ERESTART )
+        *preempted = true;
+}
+
+void p2m_spp_free(struct p2m_domain *p2m)
+{
+    ASSERT(!p2m->spp || !p2m->spp->sppt.pages);
+    XFREE(p2m->spp);
+}
+
+/*
+ * Local variables:
+ * mode: C
+ * c-file-style: "BSD"
+ * c-basic-offset: 4
+ * indent-tabs-mode: nil
+ * End:
+ */
