@@ -2,7 +2,8 @@
 #
 #   make run      the main job: build the patched hypervisor (and tools)
 #   make check    every test, ending with an "N passed, N failed" line
-#   make bench    figures (SPPT memory per protected gfn)
+#   make bench    figures (SPPT memory per protected gfn; single against
+#                 batched sets: EPT flushes and instructions per gfn)
 #   make patches  regenerate patches/ from the sources
 #   make devtree  an editable git tree of the series; "make import" brings
 #                 its commits back into the sources
@@ -11,7 +12,7 @@ export XEN_VERSION XEN_DEB_VERSION XEN_ORIG XEN_SHA256
 export SERIES_AUTHOR SERIES_DATE BUILD PYTHON
 
 DEPS := bison flex gcc make git xz-utils python3 pkg-config quilt \
-        libcmocka-dev libxen-dev
+        libcmocka-dev libxen-dev valgrind
 
 TARBALL  := $(BUILD)/$(XEN_ORIG)
 BASE     := $(BUILD)/base.git
@@ -85,7 +86,7 @@ srctree: $(BASE)
 	scripts/build-xen $(SRC_TREE) default apply
 
 # Figures, not tests.
-bench: srctree
+bench: deps srctree
 	$(MAKE) -s -C tools/tests/spp bench XEN_ROOT=$(SRC_TREE)
 
 tests: $(patsubst %/,test-%,$(dir $(TESTS)))

@@ -270,8 +270,8 @@ static void one_op(struct fixture *f, struct model *m)
             assert_int_equal(spp_l1e_to_map(l1e, &map), 0);
             assert_int_equal(map, m->map[i]);
         }
-        else if ( sppt_get(&f->t, gfn, &l1e) == 0 )
-            assert_int_equal(l1e, 0); /* a neighbour's table: cleared */
+        else
+            assert_int_equal(sppt_get(&f->t, gfn, &l1e), -ENOENT);
         break;
 
     case 2: /* clear */
@@ -352,6 +352,12 @@ static void bad_input_changes_nothing(void **state)
     assert_int_equal(sppt_unprotect(&f->t, 5), -ENOENT);
 
     assert_int_equal(sppt_protect(&f->t, 5, spp_map_to_l1e(0xf0)), 0);
+    /* Protected twice is the caller's bug, refused; a neighbour is not. */
+    assert_int_equal(sppt_protect(&f->t, 5, 0), -EEXIST);
+    assert_int_equal(sppt_get(&f->t, 6, &l1e), -ENOENT);
+    assert_int_equal(sppt_update(&f->t, 6, 0), -ENOENT);
+    assert_int_equal(sppt_unprotect(&f->t, 6), -ENOENT);
+    assert_int_equal(f->t.protected, 1);
     assert_int_equal(sppt_update(&f->t, 5, 1ULL << 63), -EINVAL);
     assert_int_equal(sppt_update(&f->t, too_big, 0), -EINVAL);
     assert_int_equal(sppt_get(&f->t, too_big, &l1e), -EINVAL);

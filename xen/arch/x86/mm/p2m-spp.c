@@ -33,12 +33,14 @@
  */
 
 #include <xen/domain_page.h>
+#include <xen/guest_access.h>
 #include <xen/sched.h>
 #include <asm/event.h>
 #include <asm/p2m.h>
 #include <asm/spp.h>
 #include <asm/hvm/vmx/vmcs.h>
 #include <asm/hvm/vmx/vmx.h>
+#include <public/hvm/hvm_op.h>
 
 #include "mm-locks.h"
 #include "sppt.h"
@@ -47,8 +49,9 @@ struct p2m_spp {
     struct sppt sppt;
     /* A gfn being unprotected: EPT leaves see it as unprotected already. */
     gfn_t leaving;
-    /* SPP-induced VM exits (reason 66). */
-    unsigned long miss_exits;
+    /* Statistics (HVMOP_get_subpage_stats). */
+    unsigned long write_violations;
+    unsigned long miss_exits;           /* SPP-induced VM exits (66) */
     unsigned long misconfig_exits;
 };
 
@@ -245,6 +248,9 @@ static int spp_set_locked(struct p2m_domain *p2m, gfn_t gfn, uint32_t map)
     mfn_t mfn;
     int rc;
 
+    if ( gfn_x(gfn) > p2m->max_mapped_pfn )
+        return -EINVAL;
+
     mfn = p2m->get_entry(p2m, gfn, &t, &a, 0, NULL, NULL);
     if ( t != p2m_ram_rw || !mfn_valid(mfn) )
         return -EINVAL;
@@ -293,6 +299,82 @@ int p2m_set_subpage(struct domain *d, gfn_t gfn, uint32_t map)
     return rc;
 }
 
+/* Entries set under one p2m lock, and so one EPT flush. */
+#define SPP_BATCH_CHUNK 64
+
+/*
+ * Up to SPP_BATCH_CHUNK entries from *done on.  They are copied in first:
+ * no guest memory is read with the p2m lock held.
+ */
+static int spp_set_chunk(struct domain *d,
+                         XEN_GUEST_HANDLE_64(const_uint64) gfns,
+                         XEN_GUEST_HANDLE_64(const_uint32) maps,
+                         uint32_t nr, uint32_t *done, uint64_t *failed_gfn)
+{
+    struct p2m_domain *p2m = p2m_get_hostp2m(d);
+    unsigned int i, n = min_t(uint32_t, nr - *done, SPP_BATCH_CHUNK);
+    uint64_t gfn[SPP_BATCH_CHUNK];
+    uint32_t map[SPP_BATCH_CHUNK];
+    int rc = 0;
+
+    if ( copy_from_guest_offset(gfn, gfns, *done, n) ||
+         copy_from_guest_offset(map, maps, *done, n) )
+        return -EFAULT;
+
+    p2m_lock(p2m);
+    p2m->defer_flush++;
+
+    for ( i = 0; i < n; i++, (*done)++ )
+    {
+        rc = spp_set_locked(p2m, _gfn(gfn[i]), map[i]);
+        if ( rc )
+        {
+            if ( rc != -EAGAIN )
+                *failed_gfn = gfn[i];
+            break;
+        }
+    }
+
+    p2m->defer_flush--;
+    p2m_unlock_and_tlb_flush(p2m);
+
+    return rc;
+}
+
+int p2m_set_subpage_batch(struct domain *d,
+                          struct xen_hvm_subpage_batch *op)
+{
+    struct p2m_domain *p2m = p2m_get_hostp2m(d);
+    int rc = 0;
+
+    if ( op->nr > XEN_SUBPAGE_BATCH_MAX )
+        return -E2BIG;
+    if ( op->pad || op->pad2 || op->done > op->nr )
+        return -EINVAL;
+
+    op->failed_gfn = XEN_SUBPAGE_INVALID_GFN;
+
+    while ( op->done < op->nr )
+    {
+        rc = spp_set_chunk(d, op->gfns, op->maps, op->nr, &op->done,
+                           &op->failed_gfn);
+        if ( rc == -EAGAIN )
+            rc = spp_switch_on(d);      /* and retry gfns[done] */
+        if ( rc )
+            break;
+        if ( op->done < op->nr && hypercall_preempt_check() )
+        {
+            rc = -ERESTART;
+            break;
+        }
+    }
+
+    if ( p2m->spp && !spp_in_use(p2m) && vmx_domain_spp_enabled(d) )
+        spp_switch_off_if_unused(d);
+
+    return rc;
+}
+
 int p2m_get_subpage(struct domain *d, gfn_t gfn, uint32_t *map)
 {
     struct p2m_domain *p2m = p2m_get_hostp2m(d);
@@ -315,6 +397,36 @@ int p2m_get_subpage(struct domain *d, gfn_t gfn, uint32_t *map)
     p2m_unlock(p2m);
 
     return rc;
+}
+
+/* ---- statistics ---- */
+
+void p2m_get_subpage_stats(struct domain *d,
+                           struct xen_hvm_subpage_stats *stats)
+{
+    struct p2m_domain *p2m = p2m_get_hostp2m(d);
+    const struct p2m_spp *spp;
+
+    p2m_lock(p2m);
+
+    spp = p2m->spp;
+    stats->protected_pages = spp ? spp->sppt.protected : 0;
+    stats->sppt_pages = spp ? spp->sppt.pages : 0;
+    stats->write_violations = spp ? spp->write_violations : 0;
+    stats->miss_exits = spp ? spp->miss_exits : 0;
+    stats->misconfig_exits = spp ? spp->misconfig_exits : 0;
+
+    p2m_unlock(p2m);
+}
+
+void p2m_spp_count_violation(struct domain *d, unsigned long gfn)
+{
+    struct p2m_domain *p2m = p2m_get_hostp2m(d);
+
+    p2m_lock(p2m);
+    if ( p2m_spp_protected(p2m, gfn) )
+        p2m->spp->write_violations++;
+    p2m_unlock(p2m);
 }
 
 /* ---- SPP-induced VM exits ---- */

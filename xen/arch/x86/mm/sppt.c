@@ -8,9 +8,8 @@
  * an L3, L2 or L1 table is freed as soon as it no longer leads to a
  * protected gfn.  The root stays until sppt_free_root(): the processor
  * holds its address (SPPTP), so only the caller knows when it may go.
- * Which gfns are protected is the
- * caller's knowledge (the EPT leaf's SPP bit): sppt_protect() is for a gfn
- * not yet protected, sppt_update() and sppt_unprotect() for one that is.
+ * An L1E not in use holds SPP_L1E_UNUSED, so the table itself says which
+ * gfns are protected.
  */
 
 #include <xen/errno.h>
@@ -112,6 +111,22 @@ static void write_entry(const struct sppt *t, mfn_t table, unsigned int i,
     t->ops->unmap_page(t->ctx, p);
 }
 
+static bool l1e_in_use(uint64_t l1e)
+{
+    return !(l1e & SPP_L1E_RESERVED);
+}
+
+/* A new L1 table: every entry unused. */
+static void init_l1_table(const struct sppt *t, mfn_t table)
+{
+    uint64_t *p = t->ops->map_page(t->ctx, table);
+    unsigned int i;
+
+    for ( i = 0; i < SPPT_ENTRIES; i++ )
+        p[i] = SPP_L1E_UNUSED;
+    t->ops->unmap_page(t->ctx, p);
+}
+
 static void adjust_used(const struct sppt *t, mfn_t table, int delta)
 {
     t->ops->set_used(t->ctx, table, t->ops->get_used(t->ctx, table) + delta);
@@ -177,6 +192,9 @@ int sppt_protect(struct sppt *t, unsigned long gfn, uint64_t l1e)
         return -EINVAL;
 
     walk_path(t, gfn, path);
+    if ( !mfn_eq(path[1], INVALID_MFN) &&
+         l1e_in_use(read_entry(t, path[1], sppt_index(gfn, 1))) )
+        return -EEXIST;
 
     /* Allocate every missing table first: on failure nothing changes. */
     for ( first_new = 1;
@@ -191,6 +209,8 @@ int sppt_protect(struct sppt *t, unsigned long gfn, uint64_t l1e)
             return -ENOMEM;
         }
         t->ops->set_used(t->ctx, path[first_new], 0);
+        if ( first_new == 1 )
+            init_l1_table(t, path[1]);
     }
 
     /* Link bottom-up: the processor never walks into a half-built path. */
@@ -212,7 +232,8 @@ int sppt_update(struct sppt *t, unsigned long gfn, uint64_t l1e)
         return -EINVAL;
 
     walk_path(t, gfn, path);
-    if ( mfn_eq(path[1], INVALID_MFN) )
+    if ( mfn_eq(path[1], INVALID_MFN) ||
+         !l1e_in_use(read_entry(t, path[1], sppt_index(gfn, 1))) )
         return -ENOENT;
 
     write_entry(t, path[1], sppt_index(gfn, 1), l1e);
@@ -223,6 +244,7 @@ int sppt_update(struct sppt *t, unsigned long gfn, uint64_t l1e)
 int sppt_get(const struct sppt *t, unsigned long gfn, uint64_t *l1e)
 {
     mfn_t path[SPPT_LEVELS + 1];
+    uint64_t e;
 
     if ( !gfn_in_range(gfn) )
         return -EINVAL;
@@ -231,7 +253,10 @@ int sppt_get(const struct sppt *t, unsigned long gfn, uint64_t *l1e)
     if ( mfn_eq(path[1], INVALID_MFN) )
         return -ENOENT;
 
-    *l1e = read_entry(t, path[1], sppt_index(gfn, 1));
+    e = read_entry(t, path[1], sppt_index(gfn, 1));
+    if ( !l1e_in_use(e) )
+        return -ENOENT;
+    *l1e = e;
 
     return 0;
 }
@@ -275,10 +300,11 @@ int sppt_unprotect(struct sppt *t, unsigned long gfn)
         return -EINVAL;
 
     walk_path(t, gfn, path);
-    if ( mfn_eq(path[1], INVALID_MFN) )
+    if ( mfn_eq(path[1], INVALID_MFN) ||
+         !l1e_in_use(read_entry(t, path[1], sppt_index(gfn, 1))) )
         return -ENOENT;
 
-    write_entry(t, path[1], sppt_index(gfn, 1), 0);
+    write_entry(t, path[1], sppt_index(gfn, 1), SPP_L1E_UNUSED);
     adjust_used(t, path[1], -1);
     t->protected--;
 

@@ -29,6 +29,14 @@
 #define SPP_MAP_ALL_WRITABLE   0xffffffffU
 #define SPP_L1E_ALL_WRITABLE   0x5555555555555555ULL
 #define SPP_L1E_RESERVED       0xaaaaaaaaaaaaaaaaULL
+/*
+ * An L1E of a gfn that is not protected.  The processor reads an L1E only
+ * for a leaf with the SPP bit, which such a gfn does not have, so the value
+ * is free: one with reserved bits tells it apart from every real map (the
+ * all-zero map included), and a walk that reaches it by mistake stops at a
+ * misconfiguration rather than at a made-up permission.
+ */
+#define SPP_L1E_UNUSED         SPP_L1E_RESERVED
 
 struct sppt_ops {
     /* A zeroed page for a table, or INVALID_MFN when the pool is empty. */

@@ -8,10 +8,13 @@
 
 #include <xen/mm.h>
 #include <xen/types.h>
+#include <public/xen.h>
 
 struct domain;
 struct p2m_domain;
 struct vcpu;
+struct xen_hvm_subpage_batch;
+struct xen_hvm_subpage_stats;
 
 /* Does this host use SPP (hardware, EPT, "ept=spp")? */
 bool p2m_spp_available(void);
@@ -24,6 +27,12 @@ bool p2m_spp_supported(const struct domain *d);
  * protection.  gfn must be plain RAM (p2m_ram_rw).
  */
 int p2m_set_subpage(struct domain *d, gfn_t gfn, uint32_t map);
+/*
+ * HVMOP_set_subpage_batch, its arguments checked and its OUT fields set;
+ * -ERESTART when preempted.
+ */
+int p2m_set_subpage_batch(struct domain *d,
+                          struct xen_hvm_subpage_batch *op);
 /* The current map of gfn (all ones when it is not protected). */
 int p2m_get_subpage(struct domain *d, gfn_t gfn, uint32_t *map);
 
@@ -32,6 +41,12 @@ int p2m_get_subpage(struct domain *d, gfn_t gfn, uint32_t *map);
  * carry the SPP bit (and so be read-only)?
  */
 bool p2m_spp_protected(struct p2m_domain *p2m, unsigned long gfn);
+
+/* Fill in the OUT fields of HVMOP_get_subpage_stats. */
+void p2m_get_subpage_stats(struct domain *d,
+                           struct xen_hvm_subpage_stats *stats);
+/* An EPT write violation at gfn: count it if gfn is protected. */
+void p2m_spp_count_violation(struct domain *d, unsigned long gfn);
 
 /* SPP-induced VM exit (reason 66) of v at gpa; miss: qualification bit 11. */
 void p2m_spp_handle_exit(struct vcpu *v, paddr_t gpa, bool miss);

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Just enough of the hypervisor around xen/arch/x86/mm/p2m-spp.c to compile
+ * it, as is, in user space (the Makefile strips its includes and puts this
+ * header first).  The SPPT code under it is the real sppt.c, its pages come
+ * from pool.c, and the public ABI is the patched tree's own hvm_op.h.
+ *
+ * What stands in for the rest of Xen is a small model kept in "fake":
+ *  - a host p2m with one entry per gfn (type, access, superpage, and the
+ *    SPP and W bits computed as the patched ept_set_entry() and
+ *    ept_p2m_type_to_flags() compute them);
+ *  - EPT flushes counted as ept_sync_domain() does them, deferred while
+ *    p2m->defer_flush is raised;
+ *  - the VMCS state of the domain's vCPUs (SPPTP);
+ *  - guest memory for copy_from_guest_offset(), with a fault boundary;
+ *  - hypercall preemption after a given number of checks.
+ * It also checks the locking rules p2m-spp.c relies on: the domain is
+ * paused, and the p2m lock not held, when vCPUs are switched.
+ */
+#ifndef SPP_TEST_EMUL_P2M_H
+#define SPP_TEST_EMUL_P2M_H
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "emul.h"
+#include "sppt.h"
+#include "pool.h"
+
+#include <public/xen.h>
+#include <public/hvm/hvm_op.h>
+
+#define unlikely(x)         (x)
+#define min_t(t, a, b)      ((t)(a) < (t)(b) ? (t)(a) : (t)(b))
+#define PRIpaddr            "016" PRIx64
+#define XENLOG_ERR          "(XEN) "
+#define paddr_to_pfn(pa)    ((unsigned long)((pa) >> PAGE_SHIFT))
+#define PAGE_ORDER_4K       0
+
+typedef uint64_t paddr_t;
+typedef struct { unsigned long gfn; } gfn_t;
+#define _gfn(g)             ((gfn_t){ (g) })
+#define gfn_x(g)            ((g).gfn)
+#define INVALID_GFN         _gfn(~0UL)
+
+typedef enum {
+    p2m_invalid, p2m_ram_rw, p2m_ram_logdirty, p2m_ram_ro, p2m_mmio_dm,
+    p2m_mmio_direct,
+} p2m_type_t;
+typedef enum { p2m_access_n, p2m_access_r, p2m_access_rw = 3,
+               p2m_access_rwx = 7 } p2m_access_t;
+typedef int p2m_query_t;
+
+/* ---- pages: pool.c frames, with a struct page_info each ---- */
+
+struct page_info {
+    uint32_t tlbflush_timestamp;
+};
+
+#define FAKE_POOL_PAGES 16384
+#define FAKE_BASE_MFN   0x200000UL
+
+struct page_info *fake_mfn_to_page(mfn_t mfn);
+mfn_t fake_page_to_mfn(const struct page_info *pg);
+#define mfn_to_page(m)      fake_mfn_to_page(m)
+#define page_to_mfn(pg)     fake_page_to_mfn(pg)
+#define mfn_valid(m)        (!mfn_eq(m, INVALID_MFN))
+uint64_t *map_domain_page(mfn_t mfn);
+void unmap_domain_page(const void *va);
+
+/* ---- domain, vCPU, p2m ---- */
+
+struct domain;
+struct p2m_spp;
+
+struct p2m_domain {
+    struct domain *domain;
+    struct p2m_spp *spp;
+    unsigned long max_mapped_pfn;
+    unsigned int defer_flush;
+    bool need_flush;
+    mfn_t (*get_entry)(struct p2m_domain *p2m, gfn_t gfn, p2m_type_t *t,
+                       p2m_access_t *a, p2m_query_t q,
+                       unsigned int *page_order, bool *sve);
+};
+
+struct domain {
+    bool is_dying;
+    bool hvm, hap;
+    struct {
+        struct p2m_domain *p2m;
+        struct {
+            struct page_info *(*alloc_page)(struct domain *d);
+            void (*free_page)(struct domain *d, struct page_info *pg);
+        } paging;
+    } arch;
+};
+
+struct vcpu {
+    struct domain *domain;
+};
+
+#define p2m_get_hostp2m(d)  ((d)->arch.p2m)
+#define p2m_is_hostp2m(p)   ((p) == (p)->domain->arch.p2m)
+#define is_hvm_domain(d)    ((d)->hvm)
+#define hap_enabled(d)      ((d)->hap)
+
+void p2m_lock(struct p2m_domain *p2m);
+void p2m_unlock(struct p2m_domain *p2m);
+bool p2m_locked_by_me(const struct p2m_domain *p2m);
+void p2m_tlb_flush_sync(struct p2m_domain *p2m);
+void p2m_unlock_and_tlb_flush(struct p2m_domain *p2m);
+int p2m_set_entry(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
+                  unsigned int page_order, p2m_type_t t, p2m_access_t a);
+void ept_sync_domain(struct p2m_domain *p2m);
+bool ept_leaf_has_spp(struct p2m_domain *p2m, unsigned long gfn);
+
+void domain_pause(struct domain *d);
+void domain_unpause(struct domain *d);
+void domain_crash(struct domain *d);
+bool hypercall_preempt_check(void);
+#define general_preempt_check() false
+
+bool vmx_domain_spp_enabled(const struct domain *d);
+void vmx_domain_enable_spp(struct domain *d, mfn_t root);
+void vmx_domain_disable_spp(struct domain *d);
+#define cpu_has_vmx_spp     (fake.cpu_has_spp)
+
+#define xzalloc(type)       ((type *)calloc(1, sizeof(type)))
+#define XFREE(p)            do { free(p); (p) = NULL; } while ( 0 )
+
+#define gprintk(lvl, fmt, ...) \
+    snprintf(fake.log, sizeof(fake.log), lvl fmt, ##__VA_ARGS__)
+
+/* Guest handles of the public header: p points into fake guest memory. */
+int fake_copy_from_guest(void *dst, const void *src, unsigned long off,
+                         unsigned long n, size_t size);
+#define copy_from_guest_offset(dst, hnd, off, n) \
+    fake_copy_from_guest(dst, (hnd).p, off, n, sizeof(*(dst)))
+
+/* ---- the model ---- */
+
+struct fake_entry {
+    p2m_type_t t;
+    p2m_access_t a;
+    bool super;         /* part of a 2M mapping */
+    bool spp, w;        /* as the patched EPT code sets them */
+};
+
+#define FAKE_GFNS       (1UL << 20)     /* 4 GB of guest space */
+
+struct fake {
+    bool cpu_has_spp;
+    struct domain d;
+    struct p2m_domain p2m;
+    struct vcpu v;
+    struct pool pool;
+    struct page_info *page;             /* [FAKE_POOL_PAGES] */
+    struct fake_entry *e;               /* [FAKE_GFNS] */
+    unsigned long flushes;              /* EPT flushes done */
+    unsigned long splits;               /* superpages split */
+    int set_entry_error;                /* next p2m_set_entry() fails */
+    unsigned int pool_limit;            /* paging pool pages; 0: all */
+    bool locked;
+    unsigned int paused;
+    unsigned long pauses;
+    paddr_t spptp;                      /* what every vCPU's VMCS holds */
+    unsigned long vcpu_switches;
+    const void *bad_lo, *bad_hi;        /* guest reads here fault */
+    unsigned int preempt_after;         /* 0: never */
+    unsigned int preempt_checks;
+    bool crashed;
+    char log[256];
+};
+
+extern struct fake fake;
+
+void fake_init(void);
+void fake_fini(void);
+/* Map gfns [first, first + n) as type t; 512-aligned runs as superpages. */
+void fake_map(unsigned long first, unsigned long n, p2m_type_t t, bool super);
+
+/* The interface under test: the patched tree's asm/spp.h. */
+#include "spp.h"
+
+#endif /* SPP_TEST_EMUL_P2M_H */

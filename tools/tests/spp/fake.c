@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The model of the hypervisor around p2m-spp.c: see emul-p2m.h. */
+#include <assert.h>
+#include <string.h>
+
+#include "emul-p2m.h"
+
+struct fake fake;
+
+/* ---- pages ---- */
+
+struct page_info *fake_mfn_to_page(mfn_t mfn)
+{
+    assert(mfn_x(mfn) >= FAKE_BASE_MFN &&
+           mfn_x(mfn) < FAKE_BASE_MFN + FAKE_POOL_PAGES);
+    return &fake.page[mfn_x(mfn) - FAKE_BASE_MFN];
+}
+
+mfn_t fake_page_to_mfn(const struct page_info *pg)
+{
+    return _mfn(FAKE_BASE_MFN + (pg - fake.page));
+}
+
+uint64_t *map_domain_page(mfn_t mfn)
+{
+    return pool_ops.map_page(&fake.pool, mfn);
+}
+
+void unmap_domain_page(const void *va)
+{
+    (void)va;
+}
+
+static struct page_info *paging_alloc_page(struct domain *d)
+{
+    mfn_t mfn = pool_ops.alloc_page(&fake.pool);
+    struct page_info *pg;
+
+    (void)d;
+    if ( mfn_eq(mfn, INVALID_MFN) )
+        return NULL;
+    if ( fake.pool_limit && fake.pool.in_use > fake.pool_limit )
+    {
+        pool_ops.free_page(&fake.pool, mfn);
+        return NULL;
+    }
+    pg = mfn_to_page(mfn);
+    pg->tlbflush_timestamp = 0xdead;    /* whatever a pool page holds */
+
+    return pg;
+}
+
+static void paging_free_page(struct domain *d, struct page_info *pg)
+{
+    (void)d;
+    /* A table may go only once no processor can still walk into it. */
+    assert(!fake.p2m.need_flush);
+    pool_ops.free_page(&fake.pool, page_to_mfn(pg));
+}
+
+/* ---- p2m ---- */
+
+static mfn_t get_entry(struct p2m_domain *p2m, gfn_t gfn, p2m_type_t *t,
+                       p2m_access_t *a, p2m_query_t q,
+                       unsigned int *page_order, bool *sve)
+{
+    (void)p2m, (void)q, (void)page_order, (void)sve;
+    assert(fake.locked);
+    if ( gfn_x(gfn) >= FAKE_GFNS || fake.e[gfn_x(gfn)].t == p2m_invalid )
+    {
+        *t = p2m_invalid;
+        *a = p2m_access_n;
+        return INVALID_MFN;
+    }
+    *t = fake.e[gfn_x(gfn)].t;
+    *a = fake.e[gfn_x(gfn)].a;
+
+    return _mfn(0x100000 + gfn_x(gfn));
+}
+
+void p2m_lock(struct p2m_domain *p2m)
+{
+    (void)p2m;
+    assert(!fake.locked);
+    fake.locked = true;
+}
+
+void p2m_unlock(struct p2m_domain *p2m)
+{
+    (void)p2m;
+    assert(fake.locked);
+    fake.locked = false;
+}
+
+bool p2m_locked_by_me(const struct p2m_domain *p2m)
+{
+    (void)p2m;
+    return fake.locked;
+}
+
+void ept_sync_domain(struct p2m_domain *p2m)
+{
+    if ( p2m->defer_flush )
+        p2m->need_flush = true;
+    else
+        fake.flushes++;
+}
+
+void p2m_tlb_flush_sync(struct p2m_domain *p2m)
+{
+    if ( p2m->need_flush )
+    {
+        p2m->need_flush = false;
+        fake.flushes++;
+    }
+}
+
+void p2m_unlock_and_tlb_flush(struct p2m_domain *p2m)
+{
+    p2m_tlb_flush_sync(p2m);
+    p2m_unlock(p2m);
+}
+
+/* What the patched ept_set_entry() does to a leaf, for a 4K entry. */
+int p2m_set_entry(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
+                  unsigned int page_order, p2m_type_t t, p2m_access_t a)
+{
+    struct fake_entry *e = &fake.e[gfn_x(gfn)];
+    bool present = e->t != p2m_invalid;
+    int rc = fake.set_entry_error;
+
+    (void)mfn;
+    assert(fake.locked && page_order == PAGE_ORDER_4K);
+    if ( rc )
+    {
+        fake.set_entry_error = 0;
+        return rc;                      /* e.g. no memory to split */
+    }
+
+    if ( e->super )
+    {
+        unsigned long i, first = gfn_x(gfn) & ~511UL;
+
+        for ( i = first; i < first + 512; i++ )
+            fake.e[i].super = false;
+        fake.splits++;
+    }
+
+    e->t = t;
+    e->a = a;
+    e->spp = t == p2m_ram_rw && p2m_spp_protected(p2m, gfn_x(gfn));
+    e->w = t == p2m_ram_rw && !e->spp;
+    if ( present )
+        ept_sync_domain(p2m);
+
+    return 0;
+}
+
+bool ept_leaf_has_spp(struct p2m_domain *p2m, unsigned long gfn)
+{
+    (void)p2m;
+    return gfn < FAKE_GFNS && fake.e[gfn].spp;
+}
+
+/* ---- domain and vCPUs ---- */
+
+void domain_pause(struct domain *d)
+{
+    (void)d;
+    /* Pausing waits for the vCPUs: never with a lock they may spin on. */
+    assert(!fake.locked);
+    fake.paused++;
+    fake.pauses++;
+}
+
+void domain_unpause(struct domain *d)
+{
+    (void)d;
+    assert(fake.paused);
+    fake.paused--;
+}
+
+void domain_crash(struct domain *d)
+{
+    (void)d;
+    fake.crashed = true;
+}
+
+bool hypercall_preempt_check(void)
+{
+    return fake.preempt_after && !(++fake.preempt_checks % fake.preempt_after);
+}
+
+bool vmx_domain_spp_enabled(const struct domain *d)
+{
+    (void)d;
+    return fake.spptp;
+}
+
+void vmx_domain_enable_spp(struct domain *d, mfn_t root)
+{
+    (void)d;
+    assert(fake.paused && fake.cpu_has_spp);
+    fake.spptp = mfn_to_maddr(root);
+    fake.vcpu_switches++;
+}
+
+void vmx_domain_disable_spp(struct domain *d)
+{
+    (void)d;
+    assert(fake.paused);
+    fake.spptp = 0;
+    fake.vcpu_switches++;
+}
+
+int fake_copy_from_guest(void *dst, const void *src, unsigned long off,
+                         unsigned long n, size_t size)
+{
+    const char *from = (const char *)src + off * size;
+
+    if ( from < (const char *)fake.bad_hi &&
+         from + n * size > (const char *)fake.bad_lo )
+        return n * size;
+    memcpy(dst, from, n * size);
+
+    return 0;
+}
+
+/* ---- set-up ---- */
+
+void fake_init(void)
+{
+    memset(&fake, 0, sizeof(fake));
+    fake.cpu_has_spp = true;
+    fake.d.hvm = fake.d.hap = true;
+    fake.d.arch.p2m = &fake.p2m;
+    fake.d.arch.paging.alloc_page = paging_alloc_page;
+    fake.d.arch.paging.free_page = paging_free_page;
+    fake.p2m.domain = &fake.d;
+    fake.p2m.get_entry = get_entry;
+    fake.v.domain = &fake.d;
+    pool_init(&fake.pool, FAKE_BASE_MFN, FAKE_POOL_PAGES);
+    fake.page = calloc(FAKE_POOL_PAGES, sizeof(*fake.page));
+    fake.e = calloc(FAKE_GFNS, sizeof(*fake.e));
+    assert(fake.page && fake.e);
+}
+
+void fake_fini(void)
+{
+    pool_destroy(&fake.pool);
+    free(fake.page);
+    free(fake.e);
+}
+
+void fake_map(unsigned long first, unsigned long n, p2m_type_t t, bool super)
+{
+    unsigned long g;
+
+    for ( g = first; g < first + n; g++ )
+    {
+        fake.e[g].t = t;
+        fake.e[g].a = p2m_access_rwx;
+        fake.e[g].super = super;
+        fake.e[g].spp = false;
+        fake.e[g].w = t == p2m_ram_rw;
+        if ( g > fake.p2m.max_mapped_pfn )
+            fake.p2m.max_mapped_pfn = g;
+    }
+}

@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Tests of the hypervisor's xen/arch/x86/mm/p2m-spp.c, compiled as is over
+ * the real sppt.c and the model of emul-p2m.h: the hypercall back-ends with
+ * good and bad input, the vCPU switching, the EPT leaves, flushes, the
+ * SPP-induced exit and teardown.  What the processor would do with a write
+ * is decided by the independent reference walker, from the SPPTP the vCPUs
+ * were given and the EPT leaf the model holds.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "emul-p2m.h"
+#include "walker.h"
+
+#define RAM         0x1000UL    /* 2 MB of RAM mapped as a superpage */
+#define MMIO        0x3000UL    /* a page of MMIO */
+#define HOLE        0x3001UL    /* nothing mapped */
+#define MAXPHYADDR  46
+
+static struct domain *d = &fake.d;
+
+static int setup(void **state)
+{
+    (void)state;
+    fake_init();
+    fake_map(RAM, 512, p2m_ram_rw, true);
+    fake_map(RAM + 512, 4096, p2m_ram_rw, false);
+    fake_map(MMIO, 1, p2m_mmio_direct, false);
+    fake_map(0x3002, 1, p2m_ram_rw, false);     /* the highest gfn */
+
+    return 0;
+}
+
+/* As the hypervisor does when the domain dies: nothing may stay behind. */
+static int teardown(void **state)
+{
+    bool preempted = false;
+
+    (void)state;
+    d->is_dying = true;
+    p2m_spp_teardown(d, &preempted);
+    p2m_spp_free(&fake.p2m);
+    if ( preempted || fake.pool.in_use || fake.locked || fake.paused )
+        return -1;
+    fake_fini();
+
+    return 0;
+}
+
+/* What the processor does with a write at byte off of gfn. */
+static enum spp_verdict hw_write(unsigned long gfn, unsigned int off)
+{
+    const struct walker_cpu cpu = {
+        .spp_enabled = fake.spptp != 0,
+        .maxphyaddr = MAXPHYADDR,
+        .spptp = fake.spptp,
+        .read_page = pool_read_page,
+        .ctx = &fake.pool,
+    };
+    const struct fake_entry *e = &fake.e[gfn];
+    uint64_t leaf = 1 | ((uint64_t)e->w << 1) | ((uint64_t)e->spp << 61);
+
+    return walker_write(&cpu, leaf, 1, ((uint64_t)gfn << PAGE_SHIFT) | off);
+}
+
+/* The processor lets exactly the sub-pages of map be written. */
+static void assert_hw_map(unsigned long gfn, uint32_t map)
+{
+    unsigned int i;
+
+    for ( i = 0; i < SPP_SUBPAGES; i++ )
+    {
+        enum spp_verdict want = (map >> i) & 1 ? SPP_WRITE_ALLOWED
+                                               : SPP_EPT_VIOLATION;
+
+        if ( hw_write(gfn, i * 128) != want ||
+             hw_write(gfn, i * 128 + 127) != want )
+            fail_msg("gfn %#lx sub-page %u: %s, map %#x", gfn, i,
+                     walker_verdict_name(hw_write(gfn, i * 128)), map);
+    }
+}
+
+static uint32_t get_map(unsigned long gfn)
+{
+    uint32_t map = 0x1234;
+
+    assert_int_equal(p2m_get_subpage(d, _gfn(gfn), &map), 0);
+    return map;
+}
+
+static struct xen_hvm_subpage_stats stats(void)
+{
+    struct xen_hvm_subpage_stats s = { .domid = 1 };
+
+    p2m_get_subpage_stats(d, &s);
+    return s;
+}
+
+/* SPP is off for the domain and holds nothing. */
+static void assert_spp_off(void)
+{
+    assert_int_equal(fake.spptp, 0);
+    assert_int_equal(fake.pool.in_use, 0);
+    assert_int_equal(stats().protected_pages, 0);
+    assert_int_equal(stats().sppt_pages, 0);
+    assert_int_equal(fake.paused, 0);
+    assert_false(fake.locked);
+}
+
+/* ---- single pages ---- */
+
+static void protect_and_clear(void **state)
+{
+    unsigned long gfn = RAM + 5;
+
+    (void)state;
+    assert_true(p2m_spp_supported(d));
+    assert_int_equal(get_map(gfn), XEN_SUBPAGE_ALL_WRITABLE);
+    assert_int_equal(hw_write(gfn, 0), SPP_WRITE_ALLOWED);
+
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0x0000ff0f), 0);
+    /* The superpage was split; the leaf is read-only with bit 61. */
+    assert_int_equal(fake.splits, 1);
+    assert_true(fake.e[gfn].spp);
+    assert_false(fake.e[gfn].w);
+    assert_false(fake.e[gfn + 1].spp);
+    assert_true(fake.e[gfn + 1].w);
+    /* Every vCPU points at the SPPT, switched with the domain paused. */
+    assert_int_not_equal(fake.spptp, 0);
+    assert_int_equal(fake.pauses, 1);
+    assert_int_equal(fake.paused, 0);
+    assert_hw_map(gfn, 0x0000ff0f);
+    assert_int_equal(get_map(gfn), 0x0000ff0f);
+    assert_int_equal(stats().protected_pages, 1);
+    assert_int_equal(stats().sppt_pages, 4);
+    assert_int_equal(fake.pool.in_use, 4);
+
+    /* A new map: same leaf, but the processor must drop cached L1Es. */
+    fake.flushes = 0;
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0x80000001), 0);
+    assert_int_equal(fake.flushes, 1);
+    assert_hw_map(gfn, 0x80000001);
+    assert_int_equal(fake.pauses, 1);
+
+    /* All ones: the page's own permissions, and SPP off again. */
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn),
+                                     XEN_SUBPAGE_ALL_WRITABLE), 0);
+    assert_false(fake.e[gfn].spp);
+    assert_true(fake.e[gfn].w);
+    assert_int_equal(get_map(gfn), XEN_SUBPAGE_ALL_WRITABLE);
+    assert_int_equal(hw_write(gfn, 0), SPP_WRITE_ALLOWED);
+    assert_spp_off();
+    assert_int_equal(fake.vcpu_switches, 2);
+
+    /* Clearing an unprotected page changes nothing, switches nothing. */
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn),
+                                     XEN_SUBPAGE_ALL_WRITABLE), 0);
+    assert_int_equal(fake.vcpu_switches, 2);
+}
+
+static void zero_map_protects_every_sub_page(void **state)
+{
+    unsigned long gfn = RAM + 600;
+
+    (void)state;
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0), 0);
+    assert_int_equal(get_map(gfn), 0);
+    assert_hw_map(gfn, 0);
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), ~0U), 0);
+    assert_spp_off();
+}
+
+static void type_change_parks_and_rearms(void **state)
+{
+    unsigned long gfn = RAM + 700;
+
+    (void)state;
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0xf), 0);
+    /* Log-dirty (as the p2m code would set it): bit 61 parked. */
+    fake.locked = true;
+    assert_int_equal(p2m_set_entry(&fake.p2m, _gfn(gfn), INVALID_MFN, 0,
+                                   p2m_ram_logdirty, p2m_access_rwx), 0);
+    assert_false(fake.e[gfn].spp);
+    /* Back to RAM: re-armed from the SPPT. */
+    assert_int_equal(p2m_set_entry(&fake.p2m, _gfn(gfn), INVALID_MFN, 0,
+                                   p2m_ram_rw, p2m_access_rwx), 0);
+    fake.locked = false;
+    assert_true(fake.e[gfn].spp);
+    assert_hw_map(gfn, 0xf);
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), ~0U), 0);
+    assert_spp_off();
+}
+
+/* ---- bad input: a defined error and nothing changed ---- */
+
+static void bad_input_changes_nothing(void **state)
+{
+    uint32_t map = 0x77;
+
+    (void)state;
+    assert_int_equal(p2m_set_subpage(d, _gfn(0x3003), 0), -EINVAL);
+    assert_int_equal(p2m_set_subpage(d, _gfn(~0UL), 0), -EINVAL);
+    assert_int_equal(p2m_set_subpage(d, _gfn(MMIO), 0), -EINVAL);
+    assert_int_equal(p2m_set_subpage(d, _gfn(HOLE), 0), -EINVAL);
+    assert_int_equal(p2m_get_subpage(d, _gfn(MMIO), &map), -EINVAL);
+    assert_int_equal(p2m_get_subpage(d, _gfn(HOLE), &map), -EINVAL);
+    assert_int_equal(map, 0x77);
+    assert_false(fake.e[MMIO].spp);
+    assert_spp_off();
+
+    /* Not for PV or shadow-paging domains, nor without the hardware. */
+    d->hap = false;
+    assert_false(p2m_spp_supported(d));
+    d->hap = true;
+    d->hvm = false;
+    assert_false(p2m_spp_supported(d));
+    d->hvm = true;
+    fake.cpu_has_spp = false;
+    assert_false(p2m_spp_available());
+    assert_false(p2m_spp_supported(d));
+    fake.cpu_has_spp = true;
+}
+
+static void enomem_leaves_nothing_behind(void **state)
+{
+    unsigned long gfn = RAM + 9;
+    struct page_info *pg;
+
+    (void)state;
+    /* No page at all for the root: someone else holds the last one. */
+    fake.pool_limit = 1;
+    pg = fake.d.arch.paging.alloc_page(d);
+    assert_non_null(pg);
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0), -ENOMEM);
+    fake.d.arch.paging.free_page(d, pg);
+    assert_spp_off();
+
+    /* A root but no room for the rest of the path. */
+    fake.pool_limit = 2;
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0), -ENOMEM);
+    assert_false(fake.e[gfn].spp);
+    assert_true(fake.e[gfn].w);
+    assert_int_equal(fake.splits, 0);
+    assert_spp_off();
+    fake.pool_limit = 0;
+
+    /* The EPT side fails (no memory to split the superpage). */
+    fake.set_entry_error = -ENOMEM;
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0), -ENOMEM);
+    assert_false(fake.e[gfn].spp);
+    assert_true(fake.e[gfn].w);
+    assert_int_equal(get_map(gfn), XEN_SUBPAGE_ALL_WRITABLE);
+    assert_spp_off();
+}
+
+/* ---- batches ---- */
+
+#define NR 1000
+
+static uint64_t gfns[NR];
+static uint32_t maps[NR];
+
+static struct xen_hvm_subpage_batch batch(unsigned int nr)
+{
+    struct xen_hvm_subpage_batch b = { .domid = 1, .nr = nr };
+
+    set_xen_guest_handle(b.gfns, gfns);
+    set_xen_guest_handle(b.maps, maps);
+    return b;
+}
+
+static void fill(uint32_t map)
+{
+    unsigned int i;
+
+    for ( i = 0; i < NR; i++ )
+    {
+        gfns[i] = RAM + 3 * i;
+        maps[i] = map ^ i;
+    }
+}
+
+static void batch_sets_all_with_few_flushes(void **state)
+{
+    struct xen_hvm_subpage_batch b = batch(NR);
+    unsigned int i;
+
+    (void)state;
+    fill(0x00ff00ff);
+    assert_int_equal(p2m_set_subpage_batch(d, &b), 0);
+    assert_int_equal(b.done, NR);
+    assert_true(b.failed_gfn == XEN_SUBPAGE_INVALID_GFN);
+    for ( i = 0; i < NR; i++ )
+        assert_hw_map(gfns[i], maps[i]);
+    assert_int_equal(stats().protected_pages, NR);
+    /* One flush per chunk of 64 entries, not one per entry. */
+    assert_true(fake.flushes <= (NR + 63) / 64);
+    assert_int_equal(fake.pauses, 1);
+
+    for ( i = 0; i < NR; i++ )
+        maps[i] = XEN_SUBPAGE_ALL_WRITABLE;
+    b = batch(NR);
+    assert_int_equal(p2m_set_subpage_batch(d, &b), 0);
+    assert_int_equal(b.done, NR);
+    assert_spp_off();
+}
+
+static void batch_bad_arguments(void **state)
+{
+    struct xen_hvm_subpage_batch b = batch(XEN_SUBPAGE_BATCH_MAX + 1);
+
+    (void)state;
+    fill(0);
+    assert_int_equal(p2m_set_subpage_batch(d, &b), -E2BIG);
+    b = batch(4);
+    b.pad = 1;
+    assert_int_equal(p2m_set_subpage_batch(d, &b), -EINVAL);
+    b = batch(4);
+    b.pad2 = 1;
+    assert_int_equal(p2m_set_subpage_batch(d, &b), -EINVAL);
+    /* A continuation point past the end. */
+    b = batch(4);
+    b.done = 5;
+    assert_int_equal(p2m_set_subpage_batch(d, &b), -EINVAL);
+    assert_int_equal(b.done, 5);
+    assert_spp_off();
+    /* Nothing to do is not an error. */
+    b = batch(0);
+    assert_int_equal(p2m_set_subpage_batch(d, &b), 0);
+    assert_int_equal(b.done, 0);
+}
+
+static void batch_stops_at_first_failure(void **state)
+{
+    struct xen_hvm_subpage_batch b = batch(NR);
+    unsigned int i;
+
+    (void)state;
+    fill(0x1);
+    gfns[700] = MMIO;
+    assert_int_equal(p2m_set_subpage_batch(d, &b), -EINVAL);
+    assert_int_equal(b.done, 700);
+    assert_true(b.failed_gfn == MMIO);
+    for ( i = 0; i < 700; i++ )
+        assert_hw_map(gfns[i], maps[i]);
+    for ( i = 701; i < NR; i++ )
+        assert_int_equal(get_map(gfns[i]), XEN_SUBPAGE_ALL_WRITABLE);
+    assert_int_equal(stats().protected_pages, 700);
+
+    /* Fixing the entry and calling again from done finishes the job. */
+    gfns[700] = RAM + 2100;
+    assert_int_equal(p2m_set_subpage_batch(d, &b), 0);
+    assert_int_equal(b.done, NR);
+    assert_int_equal(stats().protected_pages, NR);
+}
+
+static void batch_fault_and_enomem(void **state)
+{
+    struct xen_hvm_subpage_batch b = batch(NR);
+    unsigned int i;
+
+    (void)state;
+    fill(0x2);
+    /* Part of maps cannot be read: -EFAULT at the chunk that needs it. */
+    fake.bad_lo = &maps[300];
+    fake.bad_hi = &maps[NR];
+    assert_int_equal(p2m_set_subpage_batch(d, &b), -EFAULT);
+    assert_int_equal(b.done, 256);
+    assert_true(b.failed_gfn == XEN_SUBPAGE_INVALID_GFN);
+    assert_int_equal(stats().protected_pages, 256);
+    assert_int_equal(get_map(gfns[256]), XEN_SUBPAGE_ALL_WRITABLE);
+    fake.bad_lo = fake.bad_hi = NULL;
+
+    /* The pool runs dry: the entries done are reported, no half-write. */
+    fill(0x3);
+    for ( i = 0; i < NR; i++ )
+        gfns[i] = (i & 1 ? 0x80000 : 0x40000) + (i / 2) * 512;
+    fake_map(0x40000, 512 * NR / 2, p2m_ram_rw, false);
+    fake_map(0x80000, 512 * NR / 2, p2m_ram_rw, false);
+    fake.pool_limit = fake.pool.in_use + 100;
+    b = batch(NR);
+    assert_int_equal(p2m_set_subpage_batch(d, &b), -ENOMEM);
+    assert_true(b.done > 0 && b.done < NR);
+    assert_true(b.failed_gfn == gfns[b.done]);
+    assert_int_equal(get_map(gfns[b.done]), XEN_SUBPAGE_ALL_WRITABLE);
+    assert_false(fake.e[gfns[b.done]].spp);
+    assert_hw_map(gfns[b.done - 1], maps[b.done - 1]);
+    fake.pool_limit = 0;
+}
+
+static void batch_is_preemptible(void **state)
+{
+    struct xen_hvm_subpage_batch b = batch(NR);
+    unsigned int calls = 1, i;
+    int rc;
+
+    (void)state;
+    fill(0x4);
+    fake.preempt_after = 3;
+    while ( (rc = p2m_set_subpage_batch(d, &b)) == -ERESTART )
+    {
+        /* What do_hvm_op()'s continuation gives back: the same op. */
+        assert_true(b.done > 0 && b.done < NR && b.done % 64 == 0);
+        calls++;
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(b.done, NR);
+    assert_true(calls >= NR / 64 / 3);
+    for ( i = 0; i < NR; i++ )
+        assert_hw_map(gfns[i], maps[i]);
+    fake.preempt_after = 0;
+}
+
+/* ---- exits and teardown ---- */
+
+static void spp_exits(void **state)
+{
+    unsigned long gfn = RAM + 1000;
+    paddr_t gpa = ((paddr_t)gfn << PAGE_SHIFT) | 0x80;
+
+    (void)state;
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0), 0);
+
+    /* A miss with the path in place: stale state, flushed and retried. */
+    fake.flushes = 0;
+    p2m_spp_handle_exit(&fake.v, gpa, true);
+    assert_false(fake.crashed);
+    assert_int_equal(fake.flushes, 1);
+
+    /* A miss after the protection went: the write is retried. */
+    p2m_spp_handle_exit(&fake.v, (paddr_t)(gfn + 1) << PAGE_SHIFT, true);
+    assert_false(fake.crashed);
+
+    /* A miss on a leaf with bit 61 and no path: Xen's tables are wrong. */
+    fake.e[gfn + 1].spp = true;
+    p2m_spp_handle_exit(&fake.v, (paddr_t)(gfn + 1) << PAGE_SHIFT, true);
+    assert_true(fake.crashed);
+    assert_non_null(strstr(fake.log, "SPP miss at GPA"));
+    fake.e[gfn + 1].spp = false;
+    fake.crashed = false;
+
+    /* A misconfiguration always crashes, naming the entry. */
+    p2m_spp_handle_exit(&fake.v, gpa, false);
+    assert_true(fake.crashed);
+    assert_non_null(strstr(fake.log, "SPP misconfiguration at GPA"));
+    fake.crashed = false;
+
+    assert_int_equal(stats().miss_exits, 3);
+    assert_int_equal(stats().misconfig_exits, 1);
+    assert_false(fake.locked);
+}
+
+static void violations_are_counted(void **state)
+{
+    unsigned long gfn = RAM + 1100;
+
+    (void)state;
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 1), 0);
+    p2m_spp_count_violation(d, gfn);
+    p2m_spp_count_violation(d, gfn + 1);
+    assert_int_equal(stats().write_violations, 1);
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), ~0U), 0);
+    p2m_spp_count_violation(d, gfn);
+    assert_int_equal(stats().write_violations, 1);
+}
+
+static void teardown_frees_everything(void **state)
+{
+    bool preempted = false;
+    unsigned int i;
+
+    (void)state;
+    for ( i = 0; i < 2000; i++ )
+        assert_int_equal(p2m_set_subpage(d, _gfn(RAM + 512 + 2 * i), i), 0);
+    assert_true(fake.pool.in_use >= 4);
+
+    d->is_dying = true;
+    p2m_spp_teardown(d, &preempted);
+    assert_false(preempted);
+    assert_int_equal(fake.pool.in_use, 0);
+    assert_int_equal(stats().sppt_pages, 0);
+    p2m_spp_free(&fake.p2m);
+    assert_null(fake.p2m.spp);
+    assert_false(fake.locked);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+        T(protect_and_clear),
+        T(zero_map_protects_every_sub_page),
+        T(type_change_parks_and_rearms),
+        T(bad_input_changes_nothing),
+        T(enomem_leaves_nothing_behind),
+        T(batch_sets_all_with_few_flushes),
+        T(batch_bad_arguments),
+        T(batch_stops_at_first_failure),
+        T(batch_fault_and_enomem),
+        T(batch_is_preemptible),
+        T(spp_exits),
+        T(violations_are_counted),
+        T(teardown_frees_everything),
+#undef T
+    };
+
+    return cmocka_run_group_tests_name("p2m-spp", tests, NULL, NULL);
+}
