@@ -12,7 +12,8 @@ export XEN_VERSION XEN_DEB_VERSION XEN_ORIG XEN_SHA256
 export SERIES_AUTHOR SERIES_DATE BUILD PYTHON
 
 DEPS := bison flex gcc make git xz-utils python3 pkg-config quilt \
-        libcmocka-dev libxen-dev valgrind
+        libcmocka-dev libxen-dev valgrind \
+        bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools
 
 TARBALL  := $(BUILD)/$(XEN_ORIG)
 BASE     := $(BUILD)/base.git
@@ -23,7 +24,8 @@ DEVTREE  := $(BUILD)/devtree
 TESTS    := $(wildcard tools/tests/*/Makefile)
 
 .PHONY: all run deps source base patches check-patches check-apply devtree \
-        import xen xen-debug bisect srctree bench tests check clean
+        import xen xen-base xen-debug bisect srctree bench tests boot-detect \
+        check clean
 
 all run: deps xen
 	@echo "patched hypervisor: $(XEN_TREE)/xen/xen.gz"
@@ -76,6 +78,10 @@ xen: $(BASE)
 xen-debug: $(BASE)
 	scripts/build-xen $(DBG_TREE) debug
 
+# The unpatched hypervisor, for the boot comparison.
+xen-base: $(BASE)
+	scripts/build-xen $(BUILD)/xen-base default base
+
 # Build the hypervisor after every patch: the series must stay bisectable.
 # The default-config tree ends up fully built, so "xen" has nothing to redo.
 bisect: $(BASE)
@@ -91,9 +97,14 @@ bench: deps srctree
 
 tests: $(patsubst %/,test-%,$(dir $(TESTS)))
 
+# The patched hypervisor booted on emulated CPUs with and without SPP.
+boot-detect: deps xen xen-base
+	lab/boot-detect $(XEN_TREE)/xen/xen.gz $(BUILD)/xen-base/xen/xen.gz \
+	    $(BUILD)/boot-detect
+
 check: deps
 	@scripts/check-all check-patches check-apply bisect xen-debug \
-	    $(patsubst %/,test-%,$(dir $(TESTS)))
+	    $(patsubst %/,test-%,$(dir $(TESTS))) boot-detect
 
 test-tools/tests/%: srctree
 	$(MAKE) -s -C tools/tests/$* check XEN_ROOT=$(SRC_TREE)
