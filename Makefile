@@ -25,10 +25,15 @@ TESTS    := $(wildcard tools/tests/*/Makefile)
 
 .PHONY: all run deps source base patches check-patches check-apply devtree \
         import xen xen-base xen-debug bisect srctree bench tests boot-detect \
-        check clean
+        tools check clean
 
-all run: deps xen
+all run: deps xen tools
 	@echo "patched hypervisor: $(XEN_TREE)/xen/xen.gz"
+	@echo "SPP calls for Debian's libxenctrl: tools/libxc/libxensubpage.so"
+
+# What a dom0 with Debian's Xen 4.17 tools needs to use SPP.
+tools: deps
+	$(MAKE) -C tools/libxc
 
 deps:
 	@missing=$$(for p in $(DEPS); do \
