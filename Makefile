@@ -12,7 +12,7 @@ export XEN_VERSION XEN_DEB_VERSION XEN_ORIG XEN_SHA256
 export SERIES_AUTHOR SERIES_DATE BUILD PYTHON
 
 DEPS := bison flex gcc make git xz-utils python3 pkg-config quilt \
-        libcmocka-dev libxen-dev valgrind \
+        libcmocka-dev libxen-dev libyajl-dev perl valgrind \
         bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools
 
 TARBALL  := $(BUILD)/$(XEN_ORIG)
@@ -30,10 +30,17 @@ TESTS    := $(wildcard tools/tests/*/Makefile)
 all run: deps xen tools
 	@echo "patched hypervisor: $(XEN_TREE)/xen/xen.gz"
 	@echo "SPP calls for Debian's libxenctrl: tools/libxc/libxensubpage.so"
+	@echo "dom0 tool: tools/misc/xen-subpage/xen-subpage" \
+	      "(man ./docs/man/xen-subpage.8)"
 
 # What a dom0 with Debian's Xen 4.17 tools needs to use SPP.
-tools: deps
+tools: deps docs/man/xen-subpage.8
 	$(MAKE) -C tools/libxc
+	$(MAKE) -C tools/misc/xen-subpage
+
+docs/man/%.8: docs/man/%.8.pod
+	pod2man --section=8 --center=Xen --release=xen-spp \
+	    --name=$$(echo $* | tr a-z- A-Z-) $< $@
 
 deps:
 	@missing=$$(for p in $(DEPS); do \

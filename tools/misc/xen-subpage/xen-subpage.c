@@ -1,0 +1,475 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * xen-subpage: the sub-page write permissions (Intel SPP) of HVM guest
+ * pages, from dom0.  See docs/man/xen-subpage.8.pod.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xenctrl.h>
+
+#include "parse.h"
+#include "xen-subpage.h"
+
+#define EXIT_USAGE  1
+#define EXIT_FAILED 2
+
+struct cli {
+    FILE *out, *err;
+    bool json;
+    xc_interface *xch;
+    const char *domain;     /* as the user wrote it, for messages */
+    uint32_t domid;
+};
+
+/* The hypervisor interface, opened when a command first needs it. */
+static int need_xc(struct cli *c)
+{
+    if ( c->xch )
+        return 0;
+    c->xch = xc_interface_open(NULL, NULL, 0);
+    if ( c->xch )
+        return 0;
+    fprintf(c->err, "xen-subpage: cannot open the hypervisor interface: %s\n",
+            strerror(errno));
+
+    return EXIT_FAILED;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"Usage: xen-subpage [--json] <command> ...\n"
+"       xen-subpage [--json] -m <domain> <command> ...   (domain given once)\n"
+"\n"
+"Sub-page write permissions (Intel SPP) of HVM guest pages.  A map has a bit\n"
+"per 128-byte sub-page, set when it may be written: a number (0x0000ffff),\n"
+"\"all\", \"none\", or a list of writable sub-pages (\"0-3,7\", \"5-5\").\n"
+"\n"
+"Commands:\n"
+"  info                          is SPP available on this host\n"
+"  set <domain> <gfn> <map>      protect a page with map\n"
+"  get <domain> <gfn> [count]    show the maps of count pages from gfn\n"
+"  clear <domain> <gfn> [count]  remove the protection of count pages\n"
+"  apply <domain> <file|->       \"<gfn> <map>\" per line, all or nothing\n"
+"                                checked before anything is applied\n"
+"  stats <domain>                what SPP does for the domain\n"
+"  ve enable <domain> <vcpu> <gfn>\n"
+"  ve disable <domain> <vcpu>    altp2m #VE information page of a vCPU\n"
+"  help                          this text\n"
+"\n"
+"<domain> is a domid or a domain name; numbers are decimal or 0x hex.\n"
+"Exit status: 0 done, 1 usage error, 2 operation failed.\n");
+}
+
+static int usage_error(struct cli *c, const char *fmt, const char *arg)
+{
+    fprintf(c->err, "xen-subpage: ");
+    fprintf(c->err, fmt, arg);
+    fprintf(c->err, "\n(\"xen-subpage help\" for usage)\n");
+
+    return EXIT_USAGE;
+}
+
+/* An operation on gfn failed: say which, on which domain, and why. */
+static int failed(struct cli *c, const char *what, uint64_t gfn)
+{
+    int e = errno;
+
+    fprintf(c->err, "xen-subpage: %s: domain %s (%u), gfn %#" PRIx64 ": %s\n",
+            what, c->domain, c->domid, gfn, strerror(e));
+
+    return EXIT_FAILED;
+}
+
+static int get_domain(struct cli *c, const char *s)
+{
+    c->domain = s;
+    if ( resolve_domain(s, &c->domid) )
+        return usage_error(c, "no domain \"%s\"", s);
+
+    return 0;
+}
+
+static int get_gfn(struct cli *c, const char *s, uint64_t *gfn)
+{
+    return parse_number(s, GFN_MAX, gfn)
+           ? usage_error(c, "bad gfn \"%s\"", s) : 0;
+}
+
+static int get_count(struct cli *c, const char *s, uint64_t gfn,
+                     uint64_t *count)
+{
+    if ( parse_number(s, BATCH_MAX_ENTRIES, count) || !*count ||
+         gfn + *count - 1 > GFN_MAX )
+        return usage_error(c, "bad count \"%s\"", s);
+
+    return 0;
+}
+
+static void print_map(struct cli *c, uint64_t gfn, uint32_t map, bool last)
+{
+    char list[160];
+
+    format_map_list(map, list, sizeof(list));
+    if ( c->json )
+        fprintf(c->out, "    {\"gfn\": %" PRIu64 ", \"map\": %u, "
+                "\"writable\": \"%s\", \"protected\": %s}%s\n",
+                gfn, map, list, map == XC_SUBPAGE_ALL_WRITABLE ? "false"
+                                                            : "true",
+                last ? "" : ",");
+    else
+        fprintf(c->out, "%#" PRIx64 " %#010x %s\n", gfn, map, list);
+}
+
+static int cmd_info(struct cli *c, int argc, char **argv)
+{
+    int avail;
+
+    (void)argv;
+    if ( argc )
+        return usage_error(c, "info takes no argument%s", "");
+    if ( need_xc(c) )
+        return EXIT_FAILED;
+    avail = xc_subpage_available(c->xch);
+    if ( avail < 0 )
+    {
+        fprintf(c->err, "xen-subpage: info: %s\n", strerror(errno));
+        return EXIT_FAILED;
+    }
+    if ( c->json )
+        fprintf(c->out, "{\"spp_available\": %s}\n", avail ? "true" : "false");
+    else
+        fprintf(c->out, "SPP %savailable\n", avail ? "" : "not ");
+
+    return 0;
+}
+
+static int cmd_set(struct cli *c, int argc, char **argv)
+{
+    uint64_t gfn;
+    uint32_t map;
+    int rc;
+
+    if ( argc != 2 )
+        return usage_error(c, "set needs <gfn> <map>%s", "");
+    if ( (rc = get_gfn(c, argv[0], &gfn)) )
+        return rc;
+    if ( parse_map(argv[1], &map) )
+        return usage_error(c, "bad map \"%s\"", argv[1]);
+    if ( need_xc(c) )
+        return EXIT_FAILED;
+    if ( xc_set_subpage(c->xch, c->domid, gfn, map) )
+        return failed(c, "set", gfn);
+
+    return 0;
+}
+
+static int cmd_get(struct cli *c, int argc, char **argv)
+{
+    uint64_t gfn, count = 1, i;
+    int rc;
+
+    if ( argc < 1 || argc > 2 )
+        return usage_error(c, "get needs <gfn> [count]%s", "");
+    if ( (rc = get_gfn(c, argv[0], &gfn)) ||
+         (argc == 2 && (rc = get_count(c, argv[1], gfn, &count))) )
+        return rc;
+    if ( need_xc(c) )
+        return EXIT_FAILED;
+
+    if ( c->json )
+        fprintf(c->out, "{\"domid\": %u, \"pages\": [\n", c->domid);
+    for ( i = 0; i < count; i++ )
+    {
+        uint32_t map;
+
+        if ( xc_get_subpage(c->xch, c->domid, gfn + i, &map) )
+        {
+            if ( c->json )
+                fprintf(c->out, "]}\n");
+            return failed(c, "get", gfn + i);
+        }
+        print_map(c, gfn + i, map, i == count - 1);
+    }
+    if ( c->json )
+        fprintf(c->out, "]}\n");
+
+    return 0;
+}
+
+/* Set the maps of b, reporting how far a failure let it go. */
+static int apply_batch(struct cli *c, const char *what, struct batch *b)
+{
+    uint32_t done = 0;
+    uint64_t failed_gfn;
+
+    if ( need_xc(c) )
+        return EXIT_FAILED;
+    if ( !xc_set_subpage_batch(c->xch, c->domid, b->gfns, b->maps, b->nr,
+                               &done, &failed_gfn) )
+    {
+        if ( c->json )
+            fprintf(c->out, "{\"domid\": %u, \"applied\": %u}\n",
+                    c->domid, done);
+        return 0;
+    }
+    failed(c, what, done < b->nr ? b->gfns[done] : failed_gfn);
+    fprintf(c->err, "xen-subpage: %s: %u of %u entries applied before it\n",
+            what, done, b->nr);
+
+    return EXIT_FAILED;
+}
+
+static int cmd_clear(struct cli *c, int argc, char **argv)
+{
+    struct batch b = { 0 };
+    uint64_t gfn, count = 1, i;
+    int rc;
+
+    if ( argc < 1 || argc > 2 )
+        return usage_error(c, "clear needs <gfn> [count]%s", "");
+    if ( (rc = get_gfn(c, argv[0], &gfn)) ||
+         (argc == 2 && (rc = get_count(c, argv[1], gfn, &count))) )
+        return rc;
+    if ( count == 1 )
+        return need_xc(c) ? EXIT_FAILED :
+               xc_clear_subpage(c->xch, c->domid, gfn)
+               ? failed(c, "clear", gfn) : 0;
+
+    b.gfns = malloc(count * sizeof(*b.gfns));
+    b.maps = malloc(count * sizeof(*b.maps));
+    if ( !b.gfns || !b.maps )
+    {
+        batch_free(&b);
+        errno = ENOMEM;
+        return failed(c, "clear", gfn);
+    }
+    for ( i = 0; i < count; i++ )
+    {
+        b.gfns[i] = gfn + i;
+        b.maps[i] = XC_SUBPAGE_ALL_WRITABLE;
+    }
+    b.nr = count;
+    rc = apply_batch(c, "clear", &b);
+    batch_free(&b);
+
+    return rc;
+}
+
+/* The whole of f, NUL-terminated. */
+static char *read_all(FILE *f, size_t *len)
+{
+    size_t cap = 65536, n = 0, got;
+    char *buf = malloc(cap), *nbuf;
+
+    while ( buf && (got = fread(buf + n, 1, cap - n, f)) > 0 )
+    {
+        n += got;
+        if ( n == cap )
+        {
+            nbuf = realloc(buf, cap *= 2);
+            if ( !nbuf )
+                free(buf);
+            buf = nbuf;
+        }
+    }
+    if ( buf && ferror(f) )
+    {
+        free(buf);
+        buf = NULL;
+    }
+    *len = n;
+
+    return buf;
+}
+
+static int cmd_apply(struct cli *c, int argc, char **argv)
+{
+    struct batch b;
+    char err[128], *text;
+    size_t len;
+    FILE *f;
+    int rc;
+
+    if ( argc != 1 )
+        return usage_error(c, "apply needs <file|->%s", "");
+    f = strcmp(argv[0], "-") ? fopen(argv[0], "r") : stdin;
+    if ( !f )
+    {
+        fprintf(c->err, "xen-subpage: apply: %s: %s\n", argv[0],
+                strerror(errno));
+        return EXIT_FAILED;
+    }
+    text = read_all(f, &len);
+    if ( f != stdin )
+        fclose(f);
+    if ( !text )
+    {
+        fprintf(c->err, "xen-subpage: apply: cannot read %s\n", argv[0]);
+        return EXIT_FAILED;
+    }
+    rc = parse_batch(text, len, &b, err, sizeof(err));
+    free(text);
+    if ( rc )
+    {
+        fprintf(c->err, "xen-subpage: apply: %s: %s; nothing applied\n",
+                argv[0], err);
+        return EXIT_USAGE;
+    }
+    rc = apply_batch(c, "apply", &b);
+    batch_free(&b);
+
+    return rc;
+}
+
+static int cmd_stats(struct cli *c, int argc, char **argv)
+{
+    xc_subpage_stats_t s;
+
+    (void)argv;
+    if ( argc )
+        return usage_error(c, "stats takes only <domain>%s", "");
+    if ( need_xc(c) )
+        return EXIT_FAILED;
+    if ( xc_get_subpage_stats(c->xch, c->domid, &s) )
+    {
+        fprintf(c->err, "xen-subpage: stats: domain %s (%u): %s\n",
+                c->domain, c->domid, strerror(errno));
+        return EXIT_FAILED;
+    }
+    fprintf(c->out, c->json
+            ? "{\"domid\": %u, \"protected_pages\": %" PRIu64
+              ", \"sppt_pages\": %" PRIu64 ", \"write_violations\": %" PRIu64
+              ", \"miss_exits\": %" PRIu64 ", \"misconfig_exits\": %" PRIu64
+              "}\n"
+            : "domain %u\n  protected pages   %" PRIu64
+              "\n  SPPT pages        %" PRIu64
+              "\n  write violations  %" PRIu64
+              "\n  SPPT miss exits   %" PRIu64
+              "\n  misconfig exits   %" PRIu64 "\n",
+            c->domid, s.protected_pages, s.sppt_pages, s.write_violations,
+            s.miss_exits, s.misconfig_exits);
+
+    return 0;
+}
+
+static int cmd_ve(struct cli *c, bool enable, int argc, char **argv)
+{
+    uint64_t vcpu, gfn = 0;
+    int rc;
+
+    if ( argc != (enable ? 2 : 1) )
+        return usage_error(c, enable ? "ve enable needs <vcpu> <gfn>%s"
+                                     : "ve disable needs <vcpu>%s", "");
+    if ( parse_number(argv[0], UINT32_MAX - 1, &vcpu) )
+        return usage_error(c, "bad vcpu \"%s\"", argv[0]);
+    if ( enable && (rc = get_gfn(c, argv[1], &gfn)) )
+        return rc;
+    if ( need_xc(c) )
+        return EXIT_FAILED;
+
+    rc = enable
+         ? xc_altp2m_set_vcpu_enable_notify(c->xch, c->domid, vcpu, gfn)
+         : xc_altp2m_set_vcpu_disable_notify(c->xch, c->domid, vcpu);
+    if ( rc )
+    {
+        fprintf(c->err, "xen-subpage: ve %s: domain %s (%u), vcpu %" PRIu64
+                ": %s\n", enable ? "enable" : "disable", c->domain,
+                c->domid, vcpu, strerror(errno));
+        return EXIT_FAILED;
+    }
+
+    return 0;
+}
+
+/* The command in argv[0], its domain (unless given by -m) and arguments. */
+static int run(struct cli *c, bool have_domain, int argc, char **argv)
+{
+    const char *cmd = argv[0];
+    bool ve = !strcmp(cmd, "ve"), enable = false;
+    int rc;
+
+    if ( !strcmp(cmd, "help") )
+    {
+        usage(c->out);
+        return 0;
+    }
+    if ( !strcmp(cmd, "info") )
+        return cmd_info(c, argc - 1, argv + 1);
+
+    argc--, argv++;
+    if ( ve )
+    {
+        if ( !argc || (strcmp(argv[0], "enable") && strcmp(argv[0], "disable")) )
+            return usage_error(c, "ve needs enable or disable%s", "");
+        enable = !strcmp(argv[0], "enable");
+        argc--, argv++;
+    }
+    else if ( strcmp(cmd, "set") && strcmp(cmd, "get") &&
+              strcmp(cmd, "clear") && strcmp(cmd, "apply") &&
+              strcmp(cmd, "stats") )
+        return usage_error(c, "unknown command \"%s\"", cmd);
+
+    if ( !have_domain )
+    {
+        if ( !argc )
+            return usage_error(c, "%s needs a domain", cmd);
+        if ( (rc = get_domain(c, argv[0])) )
+            return rc;
+        argc--, argv++;
+    }
+
+    if ( ve )
+        return cmd_ve(c, enable, argc, argv);
+    if ( !strcmp(cmd, "set") )
+        return cmd_set(c, argc, argv);
+    if ( !strcmp(cmd, "get") )
+        return cmd_get(c, argc, argv);
+    if ( !strcmp(cmd, "clear") )
+        return cmd_clear(c, argc, argv);
+    if ( !strcmp(cmd, "apply") )
+        return cmd_apply(c, argc, argv);
+
+    return cmd_stats(c, argc, argv);
+}
+
+int xen_subpage_main(int argc, char **argv, FILE *out, FILE *err)
+{
+    struct cli c = { .out = out, .err = err };
+    bool have_domain = false;
+    int i, rc;
+
+    for ( i = 1; i < argc && argv[i][0] == '-'; i++ )
+    {
+        if ( !strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") )
+        {
+            usage(out);
+            return 0;
+        }
+        if ( !strcmp(argv[i], "--json") )
+            c.json = true;
+        else if ( !strcmp(argv[i], "-m") && i + 1 < argc )
+        {
+            if ( (rc = get_domain(&c, argv[++i])) )
+                return rc;
+            have_domain = true;
+        }
+        else
+            return usage_error(&c, "unknown option \"%s\"", argv[i]);
+    }
+    if ( i == argc )
+    {
+        usage(err);
+        return EXIT_USAGE;
+    }
+
+    rc = run(&c, have_domain, argc - i, argv + i);
+    if ( c.xch )
+        xc_interface_close(c.xch);
+
+    return rc;
+}

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * xen-subpage's command line, output and exit codes on a table of good and
+ * bad invocations, over a recording libxenctrl (fake-xc.c).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "xen-subpage.h"
+#include "fake-xc.h"
+
+static char out[65536], err[4096];
+
+/* Run xen-subpage with the NULL-terminated arguments from arg on. */
+static int invoke(const char *arg, va_list ap)
+{
+    char *argv[16] = { "xen-subpage" };
+    FILE *o = fmemopen(out, sizeof(out), "w");
+    FILE *e = fmemopen(err, sizeof(err), "w");
+    int argc = 1, rc;
+
+    for ( ; arg; arg = va_arg(ap, const char *) )
+        argv[argc++] = (char *)arg;
+    memset(out, 0, sizeof(out));
+    memset(err, 0, sizeof(err));
+    rc = xen_subpage_main(argc, argv, o, e);
+    fclose(o);
+    fclose(e);
+
+    return rc;
+}
+
+/* "xen-subpage <args...>" (NULL-terminated): its exit code. */
+static int run(const char *arg, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, arg);
+    rc = invoke(arg, ap);
+    va_end(ap);
+    /* Opened only when needed, and always closed. */
+    assert_int_equal(fxc.opens, fxc.closes);
+
+    return rc;
+}
+
+#define EXPECT_OUT(s) assert_non_null(strstr(out, s))
+#define EXPECT_ERR(s) assert_non_null(strstr(err, s))
+
+static int reset(void **state)
+{
+    (void)state;
+    fake_xc_reset();
+    return 0;
+}
+
+/* A usage error: exit 1, a message, and nothing asked of Xen. */
+static void usage_error(const char *msg, const char *arg, ...)
+{
+    va_list ap;
+    int rc;
+
+    fake_xc_reset();
+    va_start(ap, arg);
+    rc = invoke(arg, ap);
+    va_end(ap);
+    if ( rc != 1 || !strstr(err, msg) || fxc.opens )
+        fail_msg("%s ...: rc %d, opens %u, err \"%s\"", arg, rc, fxc.opens,
+                 err);
+}
+
+static void help_and_usage(void **state)
+{
+    (void)state;
+    assert_int_equal(run("help", NULL), 0);
+    EXPECT_OUT("Usage: xen-subpage");
+    assert_int_equal(run("-h", NULL), 0);
+    EXPECT_OUT("apply <domain> <file|->");
+    assert_int_equal(run("--help", NULL), 0);
+    assert_int_equal(run(NULL), 1);
+    EXPECT_ERR("Usage: xen-subpage");
+    assert_int_equal(fxc.opens, 0);
+}
+
+static void bad_invocations(void **state)
+{
+    (void)state;
+    usage_error("unknown command \"bogus\"", "bogus", NULL);
+    usage_error("unknown option \"--foo\"", "--foo", "info", NULL);
+    usage_error("info takes no argument", "info", "5", NULL);
+    usage_error("set needs a domain", "set", NULL);
+    usage_error("no domain \"nosuch\"", "set", "nosuch", "1", "1", NULL);
+    usage_error("no domain \"0x7ff0\"", "set", "0x7ff0", "1", "1", NULL);
+    usage_error("no domain \"-1\"", "get", "-1", "1", NULL);
+    usage_error("set needs <gfn> <map>", "set", "5", "0x1000", NULL);
+    usage_error("set needs <gfn> <map>", "set", "5", "1", "1", "1", NULL);
+    usage_error("bad map \"0-3,99\"", "set", "5", "1", "0-3,99", NULL);
+    usage_error("bad map \"0x100000000\"", "set", "5", "1", "0x100000000",
+                NULL);
+    usage_error("bad gfn \"-1\"", "set", "5", "-1", "1", NULL);
+    usage_error("bad gfn \"0x10000000000\"", "set", "5", "0x10000000000",
+                "1", NULL);
+    usage_error("bad gfn \"12abc\"", "get", "5", "12abc", NULL);
+    usage_error("bad count \"0\"", "get", "5", "1", "0", NULL);
+    usage_error("bad count \"2\"", "get", "5", "0xffffffffff", "2", NULL);
+    usage_error("bad count \"99999999999999999999\"", "clear", "5", "1",
+                "99999999999999999999", NULL);
+    usage_error("stats takes only <domain>", "stats", "5", "1", NULL);
+    usage_error("apply needs <file|->", "apply", "5", NULL);
+    usage_error("ve needs enable or disable", "ve", "toggle", "5", "0",
+                NULL);
+    usage_error("ve enable needs <vcpu> <gfn>", "ve", "enable", "5", "0",
+                NULL);
+    usage_error("bad vcpu \"x\"", "ve", "disable", "5", "x", NULL);
+    usage_error("no domain \"nosuch\"", "-m", "nosuch", "set", "1", "1",
+                NULL);
+}
+
+static void info(void **state)
+{
+    (void)state;
+    assert_int_equal(run("info", NULL), 0);
+    EXPECT_OUT("SPP available");
+    fxc.available = 0;
+    assert_int_equal(run("--json", "info", NULL), 0);
+    assert_string_equal(out, "{\"spp_available\": false}\n");
+    fxc.available = -1;
+    fxc.fail_errno = EACCES;
+    errno = EACCES;
+    assert_int_equal(run("info", NULL), 2);
+    EXPECT_ERR("Permission denied");
+}
+
+static void set_forms(void **state)
+{
+    (void)state;
+    assert_int_equal(run("set", "5", "0x1000", "0x0000ffff", NULL), 0);
+    assert_string_equal(fxc.call[0].name, "set");
+    assert_int_equal(fxc.call[0].domid, 5);
+    assert_int_equal(fxc.call[0].gfn, 0x1000);
+    assert_int_equal(fxc.map, 0xffff);
+    assert_string_equal(out, "");
+
+    fake_xc_reset();
+    assert_int_equal(run("set", "guest", "4096", "0-3,7", NULL), 0);
+    assert_int_equal(fxc.call[0].domid, 5);
+    assert_int_equal(fxc.call[0].gfn, 4096);
+    assert_int_equal(fxc.map, 0x8f);
+
+    /* The RFC's form. */
+    fake_xc_reset();
+    assert_int_equal(run("-m", "7", "set", "0x20", "none", NULL), 0);
+    assert_int_equal(fxc.call[0].domid, 7);
+    assert_int_equal(fxc.map, 0);
+}
+
+static void set_failure_names_everything(void **state)
+{
+    (void)state;
+    fxc.fail_call = 1;
+    fxc.fail_errno = EOPNOTSUPP;
+    assert_int_equal(run("set", "guest", "0x1", "all", NULL), 2);
+    EXPECT_ERR("set: domain guest (5), gfn 0x1: Operation not supported");
+    fake_xc_reset();
+    fxc.open_errno = ENOENT;
+    assert_int_equal(run("set", "5", "1", "1", NULL), 2);
+    EXPECT_ERR("cannot open the hypervisor interface");
+}
+
+static void get_prints_both_forms(void **state)
+{
+    (void)state;
+    fxc.get_map = 0x0000000f;
+    assert_int_equal(run("get", "5", "0x1000", NULL), 0);
+    assert_string_equal(out, "0x1000 0x0000000f 0-3\n");
+
+    assert_int_equal(run("get", "5", "0x1000", "3", NULL), 0);
+    assert_string_equal(out, "0x1000 0x0000000f 0-3\n"
+                             "0x1001 0x0000000e 1-3\n"
+                             "0x1002 0x0000000d 0,2-3\n");
+
+    fxc.get_map = 0xffffffff;
+    assert_int_equal(run("--json", "get", "5", "16", NULL), 0);
+    EXPECT_OUT("{\"domid\": 5, \"pages\": [");
+    EXPECT_OUT("\"gfn\": 16, \"map\": 4294967279, \"writable\": "
+               "\"0-3,5-31\", \"protected\": true}");
+
+    /* The second page fails: the first is printed, then the error. */
+    fake_xc_reset();
+    fxc.fail_call = 2;
+    fxc.fail_errno = EINVAL;
+    assert_int_equal(run("get", "5", "0x10", "3", NULL), 2);
+    EXPECT_OUT("0x10 ");
+    EXPECT_ERR("get: domain 5 (5), gfn 0x11: Invalid argument");
+    assert_int_equal(fxc.nr_calls, 2);
+}
+
+static void clear_one_and_many(void **state)
+{
+    unsigned int i;
+
+    (void)state;
+    assert_int_equal(run("clear", "5", "0x1000", NULL), 0);
+    assert_string_equal(fxc.call[0].name, "clear");
+    assert_int_equal(fxc.call[0].gfn, 0x1000);
+
+    fake_xc_reset();
+    assert_int_equal(run("clear", "5", "0x1000", "4", NULL), 0);
+    assert_string_equal(fxc.call[0].name, "batch");
+    assert_int_equal(fxc.nr, 4);
+    for ( i = 0; i < 4; i++ )
+    {
+        assert_int_equal(fxc.gfns[i], 0x1000 + i);
+        assert_int_equal(fxc.maps[i], 0xffffffff);
+    }
+}
+
+static const char *write_file(const char *text)
+{
+    static char path[] = "/tmp/xen-subpage-test-XXXXXX";
+    int fd;
+    FILE *f;
+
+    strcpy(path, "/tmp/xen-subpage-test-XXXXXX");
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+
+    return path;
+}
+
+static void apply_files(void **state)
+{
+    const char *p;
+
+    (void)state;
+    p = write_file("# engine hooks\n0x1000 0-3\n0x1001 all\n\n4098 0x1\n");
+    assert_int_equal(run("apply", "5", p, NULL), 0);
+    assert_int_equal(fxc.nr, 3);
+    assert_int_equal(fxc.gfns[2], 4098);
+    assert_int_equal(fxc.maps[0], 0xf);
+    assert_int_equal(fxc.maps[1], 0xffffffff);
+    assert_int_equal(run("--json", "apply", "5", p, NULL), 0);
+    assert_string_equal(out, "{\"domid\": 5, \"applied\": 3}\n");
+    unlink(p);
+
+    /* A bad line: nothing applied at all. */
+    fake_xc_reset();
+    p = write_file("0x1000 0-3\n0x1001 all\n0x1002 0-40\n");
+    assert_int_equal(run("apply", "5", p, NULL), 1);
+    EXPECT_ERR("line 3: bad map \"0-40\"; nothing applied");
+    assert_int_equal(fxc.nr_calls, 0);
+    unlink(p);
+
+    /* An empty file is an empty batch. */
+    fake_xc_reset();
+    p = write_file("");
+    assert_int_equal(run("apply", "5", p, NULL), 0);
+    assert_int_equal(fxc.nr, 0);
+    unlink(p);
+
+    assert_int_equal(run("apply", "5", "/nonexistent/batch", NULL), 2);
+    EXPECT_ERR("No such file or directory");
+
+    /* Xen fails on the 4th entry: what was applied is reported. */
+    fake_xc_reset();
+    p = write_file("1 1\n2 2\n3 3\n4 4\n5 5\n");
+    fxc.fail_call = 1;
+    fxc.fail_errno = ENOMEM;
+    fxc.batch_done = 3;
+    assert_int_equal(run("apply", "guest", p, NULL), 2);
+    EXPECT_ERR("apply: domain guest (5), gfn 0x4: Cannot allocate memory");
+    EXPECT_ERR("3 of 5 entries applied");
+    unlink(p);
+}
+
+static void stats_and_ve(void **state)
+{
+    (void)state;
+    assert_int_equal(run("stats", "5", NULL), 0);
+    EXPECT_OUT("protected pages   10");
+    EXPECT_OUT("misconfig exits   1");
+    assert_int_equal(run("--json", "stats", "guest", NULL), 0);
+    assert_string_equal(out, "{\"domid\": 5, \"protected_pages\": 10, "
+                        "\"sppt_pages\": 4, \"write_violations\": 3, "
+                        "\"miss_exits\": 2, \"misconfig_exits\": 1}\n");
+
+    fake_xc_reset();
+    assert_int_equal(run("ve", "enable", "5", "1", "0x2000", NULL), 0);
+    assert_string_equal(fxc.call[0].name, "ve-enable");
+    assert_int_equal(fxc.vcpu, 1);
+    assert_int_equal(fxc.call[0].gfn, 0x2000);
+    fake_xc_reset();
+    fxc.fail_call = 1;
+    fxc.fail_errno = EINVAL;
+    assert_int_equal(run("ve", "disable", "guest", "3", NULL), 2);
+    EXPECT_ERR("ve disable: domain guest (5), vcpu 3: Invalid argument");
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, reset, reset)
+    const struct CMUnitTest tests[] = {
+        T(help_and_usage),
+        T(bad_invocations),
+        T(info),
+        T(set_forms),
+        T(set_failure_names_everything),
+        T(get_prints_both_forms),
+        T(clear_one_and_many),
+        T(apply_files),
+        T(stats_and_ve),
+    };
+#undef T
+
+    return cmocka_run_group_tests_name("xen-subpage", tests, NULL, NULL);
+}
