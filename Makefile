@@ -13,6 +13,7 @@ export SERIES_AUTHOR SERIES_DATE BUILD PYTHON
 
 DEPS := bison flex gcc make git xz-utils python3 pkg-config quilt \
         libcmocka-dev libxen-dev libyajl-dev perl valgrind \
+        acpica-tools uuid-dev zlib1g-dev libncurses-dev python3-dev \
         bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools
 
 TARBALL  := $(BUILD)/$(XEN_ORIG)
@@ -25,7 +26,7 @@ TESTS    := $(wildcard tools/tests/*/Makefile)
 
 .PHONY: all run deps source base patches check-patches check-apply devtree \
         import xen xen-base xen-debug bisect srctree bench tests boot-detect \
-        tools check clean
+        tools tools-intree check clean
 
 all run: deps xen tools
 	@echo "patched hypervisor: $(XEN_TREE)/xen/xen.gz"
@@ -109,6 +110,25 @@ bench: deps srctree
 
 tests: $(patsubst %/,test-%,$(dir $(TESTS)))
 
+# The series' tool changes built in the patched tree: libxenctrl with the
+# SPP calls, and a client program compiled against its headers.
+INTREE_CONFIGURE := --disable-docs --disable-stubdom --disable-xen \
+    --disable-qemu-traditional --disable-rombios --disable-seabios \
+    --disable-ipxe --disable-ovmf --disable-ocamltools --disable-golang \
+    --disable-pvshim --disable-pygrub --disable-monitors \
+    --disable-xsmpolicy --with-system-qemu=/bin/false
+INTREE_LIBS := toolcore toollog call foreignmemory devicemodel evtchn \
+    gnttab hypfs ctrl
+tools-intree: deps srctree
+	cd $(SRC_TREE) && { [ -f config/Tools.mk ] || \
+	    ./configure $(INTREE_CONFIGURE) >$(BUILD)/configure.log 2>&1; }
+	$(MAKE) -s -C $(SRC_TREE)/tools/include
+	$(MAKE) -s -C $(SRC_TREE)/tools/libs $(INTREE_LIBS:%=subdir-all-%)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -I$(SRC_TREE)/tools/include \
+	    -c -o $(BUILD)/client-intree.o tools/tests/xc-subpage/client.c
+	nm -D --defined-only $(SRC_TREE)/tools/libs/ctrl/libxenctrl.so | \
+	    grep -q ' T xc_set_subpage_batch@'
+
 # The patched hypervisor booted on emulated CPUs with and without SPP.
 boot-detect: deps xen xen-base
 	lab/boot-detect $(XEN_TREE)/xen/xen.gz $(BUILD)/xen-base/xen/xen.gz \
@@ -116,7 +136,7 @@ boot-detect: deps xen xen-base
 
 check: deps
 	@scripts/check-all check-patches check-apply bisect xen-debug \
-	    $(patsubst %/,test-%,$(dir $(TESTS))) boot-detect
+	    $(patsubst %/,test-%,$(dir $(TESTS))) tools-intree boot-detect
 
 test-tools/tests/%: srctree
 	$(MAKE) -s -C tools/tests/$* check XEN_ROOT=$(SRC_TREE)
