@@ -4,6 +4,8 @@
 #   make check    every test, ending with an "N passed, N failed" line
 #   make bench    figures (SPPT memory per protected gfn; single against
 #                 batched sets: EPT flushes and instructions per gfn)
+#   make fuzz     xen-subpage's batch-file and map parsers under libFuzzer
+#                 for FUZZ_TIME seconds (600; "make check" runs it for 20)
 #   make patches  regenerate patches/ from the sources
 #   make devtree  an editable git tree of the series; "make import" brings
 #                 its commits back into the sources
@@ -14,7 +16,8 @@ export SERIES_AUTHOR SERIES_DATE BUILD PYTHON
 DEPS := bison flex gcc make git xz-utils python3 pkg-config quilt \
         libcmocka-dev libxen-dev libyajl-dev perl valgrind \
         acpica-tools uuid-dev zlib1g-dev libncurses-dev python3-dev \
-        bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools
+        bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools \
+        clang libclang-rt-14-dev
 
 TARBALL  := $(BUILD)/$(XEN_ORIG)
 BASE     := $(BUILD)/base.git
@@ -26,7 +29,7 @@ TESTS    := $(wildcard tools/tests/*/Makefile)
 
 .PHONY: all run deps source base patches check-patches check-apply devtree \
         import xen xen-base xen-debug bisect srctree bench tests boot-detect \
-        tools tools-intree check clean
+        tools tools-intree check fuzz clean
 
 all run: deps xen tools
 	@echo "patched hypervisor: $(XEN_TREE)/xen/xen.gz"
@@ -140,6 +143,10 @@ check: deps
 
 test-tools/tests/%: srctree
 	$(MAKE) -s -C tools/tests/$* check XEN_ROOT=$(SRC_TREE)
+
+# Longer than check's run; what it finds is kept for the next run.
+fuzz: deps
+	$(MAKE) -s -C tools/tests/xen-subpage fuzz
 
 clean:
 	rm -rf $(BUILD)
