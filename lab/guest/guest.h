@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* spp-guest's own constants, shared by head.S and spp-guest.c. */
+#ifndef GUEST_H
+#define GUEST_H
+
+/* head.S's GDT: flat 32-bit code and data. */
+#define GUEST_CS                0x08
+#define GUEST_DS                0x10
+
+#define NR_EXCEPTIONS           32
+#define TIMER_VECTOR            0x40
+#define SPURIOUS_VECTOR         0xff
+
+#define STACK_SIZE              0x4000
+
+#ifndef __ASSEMBLER__
+
+#include <stdint.h>
+
+/* What an exception stub of head.S hands to exception_handler(). */
+struct exception_frame {
+    uint32_t vector;
+    uint32_t error;         /* 0 for exceptions without an error code */
+    uint32_t eip;
+    uint32_t cs;
+    uint32_t eflags;
+};
+
+extern const uint32_t exception_stubs[NR_EXCEPTIONS];
+extern char timer_entry[], spurious_entry[];
+extern char hypercall_page[];
+
+void guest_main(void);
+void __attribute__((noreturn))
+exception_handler(const struct exception_frame *f);
+void timer_interrupt(void);
+
+/*
+ * From the patched Xen's public interface (series patch 0005,
+ * xen/include/public/hvm/hvm_op.h), copied because the guest is built
+ * freestanding, without Xen's headers.  The struct has the same layout
+ * for 32- and 64-bit callers (Xen checks it with CHECK_hvm_subpage).
+ */
+#define __HYPERVISOR_hvm_op     34
+#define HVMOP_set_subpage       26
+#define DOMID_SELF              0x7ff0U
+
+struct xen_hvm_subpage {
+    uint16_t domid;
+    uint16_t pad;           /* must be 0 */
+    uint32_t access_map;
+    uint64_t gfn __attribute__((aligned(8)));
+};
+
+_Static_assert(sizeof(struct xen_hvm_subpage) == 16, "xen_hvm_subpage");
+
+#endif /* __ASSEMBLER__ */
+
+#endif /* GUEST_H */

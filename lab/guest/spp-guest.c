@@ -1,0 +1,514 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * spp-guest: the lab's PVH test guest for Sub-Page write Permissions.
+ *
+ * It writes the sub-pages dom0 names (spp-guest-ctl) on its test pages and
+ * reports which writes landed, and checks that it cannot set SPP itself.
+ * It runs with paging on, so that TLB flushes mean something, and with
+ * interrupts on: it sleeps in "hlt" until its LAPIC timer wakes it to look
+ * at the command page, because the single emulated CPU is shared with dom0
+ * and Xen receives no interrupts while a guest runs with IF=0.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guest.h"
+#include "spp-guest.h"
+
+#define EINVAL                  22
+#define ENOSYS                  38
+
+#define DEBUGCON_PORT           0xe9    /* "(dN) ..." on Xen's console */
+
+#define X86_CR0_PG              (1U << 31)
+#define X86_CR4_PSE             (1U << 4)
+#define PDE_P                   (1U << 0)
+#define PDE_RW                  (1U << 1)
+#define PDE_PWT                 (1U << 3)
+#define PDE_PCD                 (1U << 4)
+#define PDE_PS                  (1U << 7)
+#define SUPERPAGE_SHIFT         22      /* 4 MiB pages */
+#define IDENTITY_MAP_SIZE       (1U << 30)
+
+#define LAPIC_BASE              0xfee00000U
+#define LAPIC_EOI               0x0b0
+#define LAPIC_SVR               0x0f0
+#define LAPIC_SVR_ENABLE        (1U << 8)
+#define LAPIC_LVT_TIMER         0x320
+#define LAPIC_LVT_MASKED        (1U << 16)
+#define LAPIC_TIMER_PERIODIC    (1U << 17)
+#define LAPIC_TIMER_ICR         0x380
+#define LAPIC_TIMER_DCR         0x3e0
+#define LAPIC_TIMER_DIV_1       0xb
+/*
+ * Xen's vLAPIC counts at 100 MHz (APIC_BUS_CYCLE_NS = 10 in 4.17): a tick
+ * every 10 ms, short for a person, rare enough for an emulated CPU.
+ */
+#define LAPIC_TIMER_COUNT       1000000
+
+#define XEN_CPUID_FIRST         0x40000000U
+#define XEN_CPUID_LAST          0x40010000U
+
+static struct spp_guest_cmd *const cmd = (void *)SPP_GUEST_CMD_ADDR;
+
+static uint32_t page_directory[1024] __attribute__((aligned(4096)));
+static uint64_t idt[256];
+static bool hypercalls_ready;
+static uint32_t ticks;
+
+/* ---- the console: I/O port 0xe9 ---- */
+
+static void outb(uint16_t port, uint8_t val)
+{
+    asm volatile ( "outb %0, %1" :: "a" (val), "Nd" (port) );
+}
+
+static void put_char(char c)
+{
+    outb(DEBUGCON_PORT, c);
+}
+
+static void put_string(const char *s)
+{
+    while ( *s )
+        put_char(*s++);
+}
+
+static void put_number(uint32_t val, unsigned int base, unsigned int width,
+                       char fill)
+{
+    char buf[12];
+    unsigned int n = 0;
+
+    do {
+        buf[n++] = "0123456789abcdef"[val % base];
+        val /= base;
+    } while ( val );
+
+    while ( width > n )
+    {
+        put_char(fill);
+        width--;
+    }
+    while ( n )
+        put_char(buf[--n]);
+}
+
+/* printf's %s %c %d %u %x, with the flags "#" and "0" and a width. */
+static void print(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    for ( ; *fmt; fmt++ )
+    {
+        char fill = ' ';
+        unsigned int width = 0;
+        bool alt = false;
+        int32_t d;
+
+        if ( *fmt != '%' )
+        {
+            put_char(*fmt);
+            continue;
+        }
+        if ( *++fmt == '#' )
+        {
+            alt = true;
+            fmt++;
+        }
+        if ( *fmt == '0' )
+            fill = *fmt++;
+        while ( *fmt >= '0' && *fmt <= '9' )
+            width = width * 10 + *fmt++ - '0';
+
+        switch ( *fmt )
+        {
+        case 's':
+            put_string(va_arg(ap, const char *));
+            break;
+        case 'c':
+            put_char(va_arg(ap, int));
+            break;
+        case 'd':
+            d = va_arg(ap, int32_t);
+            if ( d < 0 )
+                put_char('-');
+            put_number(d < 0 ? -(uint32_t)d : (uint32_t)d, 10, width, fill);
+            break;
+        case 'u':
+            put_number(va_arg(ap, uint32_t), 10, width, fill);
+            break;
+        case 'x':
+            /* Unlike printf's, the width does not count the "0x". */
+            if ( alt )
+                put_string("0x");
+            put_number(va_arg(ap, uint32_t), 16, width, fill);
+            break;
+        default:
+            put_char('%');
+            if ( !*fmt )
+                goto out;
+            put_char(*fmt);
+        }
+    }
+ out:
+    va_end(ap);
+}
+
+/* ---- the CPU ---- */
+
+static void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c,
+                  uint32_t *d)
+{
+    asm volatile ( "cpuid"
+                   : "=a" (*a), "=b" (*b), "=c" (*c), "=d" (*d)
+                   : "0" (leaf), "2" (0) );
+}
+
+static void wrmsr(uint32_t idx, uint64_t val)
+{
+    asm volatile ( "wrmsr"
+                   :: "c" (idx), "a" ((uint32_t)val),
+                      "d" ((uint32_t)(val >> 32)) );
+}
+
+static uint32_t read_cr0(void)
+{
+    uint32_t v;
+
+    asm volatile ( "mov %%cr0, %0" : "=r" (v) );
+    return v;
+}
+
+static void write_cr0(uint32_t v)
+{
+    asm volatile ( "mov %0, %%cr0" :: "r" (v) : "memory" );
+}
+
+static uint32_t read_cr4(void)
+{
+    uint32_t v;
+
+    asm volatile ( "mov %%cr4, %0" : "=r" (v) );
+    return v;
+}
+
+static void write_cr4(uint32_t v)
+{
+    asm volatile ( "mov %0, %%cr4" :: "r" (v) : "memory" );
+}
+
+static void write_cr3(uint32_t v)
+{
+    asm volatile ( "mov %0, %%cr3" :: "r" (v) : "memory" );
+}
+
+/*
+ * Forget every translation.  The emulated CPU (bochs 2.7) keeps a page
+ * writable in its TLB after a write SPP allowed, so that a later denied
+ * write to the same page would not fault without this.
+ */
+static void flush_tlb(void)
+{
+    uint32_t cr3;
+
+    asm volatile ( "mov %%cr3, %0; mov %0, %%cr3"
+                   : "=r" (cr3) :: "memory" );
+}
+
+static void __attribute__((noreturn)) halt_forever(void)
+{
+    /* IF=1 in "hlt": Xen blocks the vCPU instead of taking it down. */
+    for ( ; ; )
+        asm volatile ( "sti; hlt" ::: "memory" );
+}
+
+/* ---- interrupts ---- */
+
+static uint64_t interrupt_gate(const void *handler)
+{
+    uint32_t addr = (uint32_t)handler;
+
+    /* Present, DPL 0, 32-bit interrupt gate: IF=0 inside the handler. */
+    return (addr & 0xffff) | ((uint32_t)GUEST_CS << 16) |
+           ((uint64_t)((addr & 0xffff0000) | 0x8e00) << 32);
+}
+
+static void setup_idt(void)
+{
+    struct __attribute__((packed)) {
+        uint16_t limit;
+        uint32_t base;
+    } idtr = { sizeof(idt) - 1, (uint32_t)idt };
+    unsigned int v;
+
+    for ( v = 0; v < NR_EXCEPTIONS; v++ )
+        idt[v] = interrupt_gate((const void *)exception_stubs[v]);
+    idt[TIMER_VECTOR] = interrupt_gate(timer_entry);
+    idt[SPURIOUS_VECTOR] = interrupt_gate(spurious_entry);
+
+    asm volatile ( "lidt %0" :: "m" (idtr) );
+}
+
+static void lapic_write(unsigned int reg, uint32_t val)
+{
+    *(volatile uint32_t *)(LAPIC_BASE + reg) = val;
+}
+
+void exception_handler(const struct exception_frame *f)
+{
+    /* Stop the timer: nothing is to run any more. */
+    lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
+
+    cmd->fault_vector = f->vector;
+    cmd->fault_error = f->error;
+    cmd->fault_eip = f->eip;
+    __atomic_store_n(&cmd->magic, SPP_GUEST_MAGIC_FAULT, __ATOMIC_RELEASE);
+
+    print("spp-guest: exception %u error %#x eip %#x: halted\n",
+          f->vector, f->error, f->eip);
+    halt_forever();
+}
+
+void timer_interrupt(void)
+{
+    ticks++;
+    lapic_write(LAPIC_EOI, 0);
+}
+
+/* ---- paging: an identity map, so that TLB flushes are meaningful ---- */
+
+static void setup_paging(void)
+{
+    uint32_t pa;
+
+    for ( pa = 0; pa < IDENTITY_MAP_SIZE; pa += 1U << SUPERPAGE_SHIFT )
+        page_directory[pa >> SUPERPAGE_SHIFT] =
+            pa | PDE_PS | PDE_RW | PDE_P;
+
+    /* The LAPIC's registers, uncached. */
+    page_directory[LAPIC_BASE >> SUPERPAGE_SHIFT] =
+        (LAPIC_BASE & ~((1U << SUPERPAGE_SHIFT) - 1)) |
+        PDE_PS | PDE_PCD | PDE_PWT | PDE_RW | PDE_P;
+
+    write_cr4(read_cr4() | X86_CR4_PSE);
+    write_cr3((uint32_t)page_directory);
+    write_cr0(read_cr0() | X86_CR0_PG);
+}
+
+static void setup_lapic_timer(void)
+{
+    lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | SPURIOUS_VECTOR);
+    lapic_write(LAPIC_TIMER_DCR, LAPIC_TIMER_DIV_1);
+    lapic_write(LAPIC_LVT_TIMER, LAPIC_TIMER_PERIODIC | TIMER_VECTOR);
+    lapic_write(LAPIC_TIMER_ICR, LAPIC_TIMER_COUNT);
+}
+
+/* ---- Xen's hypercall page ---- */
+
+static uint32_t find_xen_cpuid_base(void)
+{
+    uint32_t base, a, b, c, d;
+
+    for ( base = XEN_CPUID_FIRST; base < XEN_CPUID_LAST; base += 0x100 )
+    {
+        cpuid(base, &a, &b, &c, &d);
+        /* "XenVMMXenVMM" */
+        if ( b == 0x566e6558 && c == 0x65584d4d && d == 0x4d4d566e &&
+             a >= base + 2 )
+            return base;
+    }
+
+    return 0;
+}
+
+static void setup_hypercall_page(void)
+{
+    uint32_t base = find_xen_cpuid_base(), a, msr, c, d;
+
+    if ( !base )
+    {
+        print("spp-guest: no Xen CPUID leaves: no hypercalls\n");
+        return;
+    }
+
+    /* Leaf base + 2: EBX is the MSR that takes the page's address. */
+    cpuid(base + 2, &a, &msr, &c, &d);
+    wrmsr(msr, (uint32_t)hypercall_page);
+    hypercalls_ready = true;
+}
+
+static long hvm_op(unsigned int op, void *arg)
+{
+    long ret;
+    uint32_t ebx, ecx;
+
+    /*
+     * 32-bit ABI: op in %ebx, arg in %ecx, result in %eax.  A debug Xen
+     * scribbles on the argument registers it does not use.
+     */
+    asm volatile ( "call hypercall_page + %c[offset]"
+                   : "=a" (ret), "=b" (ebx), "=c" (ecx)
+                   : [offset] "i" (__HYPERVISOR_hvm_op * 32),
+                     "1" (op), "2" (arg)
+                   : "edx", "esi", "edi", "memory" );
+    return ret;
+}
+
+static int32_t set_subpage(uint16_t domid, uint64_t gfn, uint32_t map)
+{
+    struct xen_hvm_subpage a = {
+        .domid = domid,
+        .access_map = map,
+        .gfn = gfn,
+    };
+
+    if ( !hypercalls_ready )
+        return -ENOSYS;
+
+    return hvm_op(HVMOP_set_subpage, &a);
+}
+
+/* ---- the operations ---- */
+
+static bool is_test_page(uint64_t gfn)
+{
+    return gfn >= SPP_GUEST_TEST_GFN &&
+           gfn < SPP_GUEST_TEST_GFN + SPP_GUEST_NR_TEST_PAGES;
+}
+
+/* Paging maps the test pages 1:1. */
+static uint8_t *test_page_va(uint64_t gfn)
+{
+    return (uint8_t *)((uint32_t)gfn * SPP_GUEST_PAGE_SIZE);
+}
+
+/*
+ * Write to the middle of sub-page i of the page at va a value that depends
+ * on the command and differs from what is there; return whether it landed.
+ * A write SPP denies is discarded by Xen (no mem_access listener) and the
+ * instruction completes.
+ */
+static bool write_subpage(uint8_t *va, unsigned int i, uint32_t seq)
+{
+    volatile uint32_t *p = (volatile uint32_t *)
+        (va + i * SPP_GUEST_SUBPAGE_SIZE + SPP_GUEST_SUBPAGE_SIZE / 2);
+    uint32_t val = 0xa5000000U ^ (seq << 5) ^ i;
+
+    if ( *p == val )
+        val = ~val;
+
+    flush_tlb();
+    *p = val;
+    flush_tlb();
+
+    return *p == val;
+}
+
+static void op_write(uint32_t seq)
+{
+    uint64_t gfn = cmd->gfn;
+    uint32_t mask = cmd->mask, landed = 0, writes = 0;
+    unsigned int i;
+
+    if ( !is_test_page(gfn) )
+    {
+        cmd->rc[0] = -EINVAL;
+        print("spp-guest: seq %u write gfn %#x: not a test page\n",
+              seq, (uint32_t)gfn);
+        return;
+    }
+
+    for ( i = 0; i < SPP_GUEST_NR_SUBPAGES; i++ )
+    {
+        if ( !(mask & (1U << i)) )
+            continue;
+        if ( write_subpage(test_page_va(gfn), i, seq) )
+            landed |= 1U << i;
+        writes++;
+    }
+
+    cmd->landed = landed;
+    cmd->writes = writes;
+    print("spp-guest: seq %u write gfn %#x mask %#08x landed %#08x"
+          " writes %u\n", seq, (uint32_t)gfn, mask, landed, writes);
+}
+
+/* The guest must not be able to change SPP, on itself or on others. */
+static void op_hypercall(uint32_t seq)
+{
+    uint16_t own = cmd->domid;
+    int32_t *rc = cmd->rc;
+
+    rc[SPP_GUEST_RC_DOMID_SELF] =
+        set_subpage(DOMID_SELF, SPP_GUEST_TEST_GFN, 0);
+    rc[SPP_GUEST_RC_DOM0] = set_subpage(0, SPP_GUEST_TEST_GFN, 0);
+    rc[SPP_GUEST_RC_OWN_DOMID] = set_subpage(own, SPP_GUEST_TEST_GFN, 0);
+
+    print("spp-guest: seq %u hypercall set_subpage gfn %#x: self %d"
+          " dom0 %d d%u %d\n", seq, SPP_GUEST_TEST_GFN,
+          rc[SPP_GUEST_RC_DOMID_SELF], rc[SPP_GUEST_RC_DOM0], own,
+          rc[SPP_GUEST_RC_OWN_DOMID]);
+}
+
+static void run_command(uint32_t seq)
+{
+    unsigned int i;
+
+    for ( i = 0; i < sizeof(cmd->rc) / sizeof(cmd->rc[0]); i++ )
+        cmd->rc[i] = 0;
+    cmd->landed = 0;
+    cmd->writes = 0;
+
+    switch ( cmd->op )
+    {
+    case SPP_GUEST_OP_WRITE:
+        op_write(seq);
+        break;
+    case SPP_GUEST_OP_HYPERCALL:
+        op_hypercall(seq);
+        break;
+    case SPP_GUEST_OP_PING:
+        print("spp-guest: seq %u ping (%u ticks)\n", seq, ticks);
+        break;
+    default:
+        cmd->rc[0] = -EINVAL;
+        print("spp-guest: seq %u unknown op %u\n", seq, cmd->op);
+    }
+}
+
+static void poll_command(void)
+{
+    /* Acquire: the arguments dom0 wrote before seq are visible. */
+    uint32_t seq = __atomic_load_n(&cmd->seq, __ATOMIC_ACQUIRE);
+
+    if ( seq == cmd->done )
+        return;
+
+    run_command(seq);
+    __atomic_store_n(&cmd->done, seq, __ATOMIC_RELEASE);
+}
+
+void guest_main(void)
+{
+    setup_idt();
+    setup_paging();
+    setup_hypercall_page();
+    setup_lapic_timer();
+
+    /* Anything dom0 posted before we were ready is not ours to run. */
+    cmd->done = cmd->seq;
+    __atomic_store_n(&cmd->magic, SPP_GUEST_MAGIC_READY, __ATOMIC_RELEASE);
+    print("spp-guest: ready cmd=%#x pages=%#x-%#x\n", SPP_GUEST_CMD_GFN,
+          SPP_GUEST_TEST_GFN,
+          SPP_GUEST_TEST_GFN + SPP_GUEST_NR_TEST_PAGES - 1);
+
+    for ( ; ; )
+    {
+        /* Sleep until an interrupt: the next tick at the latest. */
+        asm volatile ( "sti; hlt" ::: "memory" );
+        poll_command();
+    }
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The contract between spp-guest (the lab's PVH test guest) and
+ * spp-guest-ctl (its dom0 control program): where the command page and
+ * the test pages are, and what the command page holds.
+ *
+ * dom0 maps the command page, fills op and its arguments, then increments
+ * seq.  The guest, woken by its timer, sees seq != done, performs the op,
+ * writes the results and sets done = seq.  One command at a time.
+ *
+ * Also included by head.S and the linker script (__ASSEMBLER__ defined):
+ * only the addresses are visible there.
+ */
+#ifndef SPP_GUEST_H
+#define SPP_GUEST_H
+
+#define SPP_GUEST_PAGE_SIZE     0x1000
+#define SPP_GUEST_SUBPAGE_SIZE  128
+#define SPP_GUEST_NR_SUBPAGES   32
+
+/* The image is linked and loaded at 1 MiB, below the pages that follow. */
+#define SPP_GUEST_LOAD_ADDR     0x100000
+
+/*
+ * The command page and the test pages are part of the image (zero-filled
+ * by the domain builder), so that the builder puts the hvm_start_info and
+ * anything else it adds after them, not on them.
+ */
+#define SPP_GUEST_CMD_GFN       0x200
+#define SPP_GUEST_NR_TEST_PAGES 64
+#define SPP_GUEST_TEST_GFN      (SPP_GUEST_CMD_GFN + 1)
+
+#define SPP_GUEST_CMD_ADDR      (SPP_GUEST_CMD_GFN * SPP_GUEST_PAGE_SIZE)
+#define SPP_GUEST_TEST_ADDR     (SPP_GUEST_TEST_GFN * SPP_GUEST_PAGE_SIZE)
+#define SPP_GUEST_END_ADDR      (SPP_GUEST_TEST_ADDR + \
+                                 SPP_GUEST_NR_TEST_PAGES * SPP_GUEST_PAGE_SIZE)
+
+#ifndef __ASSEMBLER__
+
+#include <stdint.h>
+
+/* magic: what the guest is doing. */
+#define SPP_GUEST_MAGIC_READY   0x53505052U /* "RPPS": taking commands */
+#define SPP_GUEST_MAGIC_FAULT   0x53505046U /* "FPPS": took an exception */
+
+/* op */
+#define SPP_GUEST_OP_WRITE      1
+#define SPP_GUEST_OP_HYPERCALL  2
+#define SPP_GUEST_OP_PING       3
+
+/*
+ * Results of SPP_GUEST_OP_HYPERCALL: HVMOP_set_subpage (access_map 0, on
+ * the first test page) as issued by the guest itself, for three targets.
+ */
+#define SPP_GUEST_RC_DOMID_SELF 0   /* DOMID_SELF */
+#define SPP_GUEST_RC_DOM0       1   /* domain 0 */
+#define SPP_GUEST_RC_OWN_DOMID  2   /* the guest's own domid, from dom0 */
+
+/*
+ * Every field has an explicit size and its natural offset, so that the
+ * 32-bit guest and the 64-bit tool agree (checked below).
+ */
+struct spp_guest_cmd {
+    uint32_t magic;         /* guest: SPP_GUEST_MAGIC_* */
+    uint32_t seq;           /* dom0: incremented to post a command */
+    uint32_t op;            /* dom0: SPP_GUEST_OP_* */
+    uint32_t domid;         /* dom0: the guest's domid (OP_HYPERCALL) */
+    uint64_t gfn;           /* dom0: a test page (OP_WRITE) */
+    uint32_t mask;          /* dom0: the sub-pages to write (OP_WRITE) */
+    uint32_t done;          /* guest: seq of the last command completed */
+    uint32_t landed;        /* guest: the sub-pages whose write landed */
+    uint32_t writes;        /* guest: how many writes it made */
+    int32_t  rc[4];         /* guest: 0 or -errno (see SPP_GUEST_RC_*) */
+    uint32_t fault_vector;  /* guest, with MAGIC_FAULT: the exception */
+    uint32_t fault_error;
+    uint32_t fault_eip;
+    uint32_t pad;
+};
+
+_Static_assert(sizeof(struct spp_guest_cmd) == 72, "spp_guest_cmd size");
+_Static_assert(__builtin_offsetof(struct spp_guest_cmd, gfn) == 16,
+               "spp_guest_cmd gfn offset");
+_Static_assert(__builtin_offsetof(struct spp_guest_cmd, rc) == 40,
+               "spp_guest_cmd rc offset");
+
+#endif /* __ASSEMBLER__ */
+
+#endif /* SPP_GUEST_H */
