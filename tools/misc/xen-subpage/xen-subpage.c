@@ -122,7 +122,7 @@ static void print_map(struct cli *c, uint64_t gfn, uint32_t map, bool last)
                                                             : "true",
                 last ? "" : ",");
     else
-        fprintf(c->out, "%#" PRIx64 " %#010x %s\n", gfn, map, list);
+        fprintf(c->out, "0x%" PRIx64 " 0x%08x %s\n", gfn, map, list);
 }
 
 static int cmd_info(struct cli *c, int argc, char **argv)

@@ -454,18 +454,42 @@ static void spp_exits(void **state)
     assert_false(fake.locked);
 }
 
-static void violations_are_counted(void **state)
+static enum spp_violation write_at(unsigned long gfn, unsigned int offset,
+                                   bool page_walk)
+{
+    paddr_t gpa = ((paddr_t)gfn << PAGE_SHIFT) + offset;
+
+    return p2m_spp_write_violation(d, gpa, page_walk);
+}
+
+/*
+ * Only writes to write-denied sub-pages of protected gfns are SPP's and
+ * counted; the page walker's writes are never allowed, whatever the map.
+ */
+static void write_violations_are_classified(void **state)
 {
     unsigned long gfn = RAM + 1100;
 
     (void)state;
-    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 1), 0);
-    p2m_spp_count_violation(d, gfn);
-    p2m_spp_count_violation(d, gfn + 1);
-    assert_int_equal(stats().write_violations, 1);
+    /* Sub-page 0 and sub-page 31 writable, the rest denied. */
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0x80000001U), 0);
+
+    assert_int_equal(write_at(gfn, 0, false), SPP_VIOLATION_STALE);
+    assert_int_equal(write_at(gfn, 127, false), SPP_VIOLATION_STALE);
+    assert_int_equal(write_at(gfn, 128, false), SPP_VIOLATION_DENIED);
+    assert_int_equal(write_at(gfn, 3967, false), SPP_VIOLATION_DENIED);
+    assert_int_equal(write_at(gfn, 31 * 128, false), SPP_VIOLATION_STALE);
+    assert_int_equal(write_at(gfn, PAGE_SIZE - 1, false), SPP_VIOLATION_STALE);
+    assert_int_equal(write_at(gfn, 0, true), SPP_VIOLATION_PAGE_WALK);
+    assert_int_equal(write_at(gfn, 128, true), SPP_VIOLATION_PAGE_WALK);
+    assert_int_equal(write_at(gfn + 1, 128, false),
+                     SPP_VIOLATION_UNPROTECTED);
+    assert_int_equal(stats().write_violations, 2);
+    assert_false(fake.locked);
+
     assert_int_equal(p2m_set_subpage(d, _gfn(gfn), ~0U), 0);
-    p2m_spp_count_violation(d, gfn);
-    assert_int_equal(stats().write_violations, 1);
+    assert_int_equal(write_at(gfn, 128, false), SPP_VIOLATION_UNPROTECTED);
+    assert_int_equal(stats().write_violations, 2);
 }
 
 static void teardown_frees_everything(void **state)
@@ -503,7 +527,7 @@ int main(void)
         T(batch_fault_and_enomem),
         T(batch_is_preemptible),
         T(spp_exits),
-        T(violations_are_counted),
+        T(write_violations_are_classified),
         T(teardown_frees_everything),
 #undef T
     };

@@ -187,6 +187,11 @@ static void get_prints_both_forms(void **state)
                              "0x1001 0x0000000e 1-3\n"
                              "0x1002 0x0000000d 0,2-3\n");
 
+    /* Zeros keep their 0x and width (printf's "#" drops them). */
+    fxc.get_map = 0;
+    assert_int_equal(run("get", "5", "0", NULL), 0);
+    assert_string_equal(out, "0x0 0x00000000 none\n");
+
     fxc.get_map = 0xffffffff;
     assert_int_equal(run("--json", "get", "5", "16", NULL), 0);
     EXPECT_OUT("{\"domid\": 5, \"pages\": [");

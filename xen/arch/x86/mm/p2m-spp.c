@@ -419,14 +419,40 @@ void p2m_get_subpage_stats(struct domain *d,
     p2m_unlock(p2m);
 }
 
-void p2m_spp_count_violation(struct domain *d, unsigned long gfn)
+/*
+ * A write EPT violation at gpa.  On a protected gfn the processor raises
+ * one for a write to a write-denied sub-page, and for any write by its
+ * page walker (A/D bits in a guest page table), which SPP never allows.
+ * Only the first kind is counted: the guest asked for it.
+ */
+enum spp_violation p2m_spp_write_violation(struct domain *d, paddr_t gpa,
+                                           bool page_walk)
 {
     struct p2m_domain *p2m = p2m_get_hostp2m(d);
+    unsigned long gfn = paddr_to_pfn(gpa);
+    unsigned int subpage = (gpa & ~PAGE_MASK) >> SPP_SUBPAGE_SHIFT;
+    enum spp_violation verdict = SPP_VIOLATION_UNPROTECTED;
+    uint64_t l1e;
 
     p2m_lock(p2m);
-    if ( p2m_spp_protected(p2m, gfn) )
-        p2m->spp->write_violations++;
+
+    if ( p2m_spp_protected(p2m, gfn) &&
+         !sppt_get(&p2m->spp->sppt, gfn, &l1e) )
+    {
+        if ( page_walk )
+            verdict = SPP_VIOLATION_PAGE_WALK;
+        else if ( l1e & (1ULL << (2 * subpage)) )
+            verdict = SPP_VIOLATION_STALE;
+        else
+        {
+            verdict = SPP_VIOLATION_DENIED;
+            p2m->spp->write_violations++;
+        }
+    }
+
     p2m_unlock(p2m);
+
+    return verdict;
 }
 
 /* ---- SPP-induced VM exits ---- */

@@ -45,8 +45,15 @@ bool p2m_spp_protected(struct p2m_domain *p2m, unsigned long gfn);
 /* Fill in the OUT fields of HVMOP_get_subpage_stats. */
 void p2m_get_subpage_stats(struct domain *d,
                            struct xen_hvm_subpage_stats *stats);
-/* An EPT write violation at gfn: count it if gfn is protected. */
-void p2m_spp_count_violation(struct domain *d, unsigned long gfn);
+/* What an EPT write violation at a gpa is to SPP. */
+enum spp_violation {
+    SPP_VIOLATION_UNPROTECTED,  /* not on a protected gfn */
+    SPP_VIOLATION_STALE,        /* to a writable sub-page: retry */
+    SPP_VIOLATION_DENIED,       /* to a write-denied sub-page (counted) */
+    SPP_VIOLATION_PAGE_WALK,    /* an A/D update: never SPP-eligible */
+};
+enum spp_violation p2m_spp_write_violation(struct domain *d, paddr_t gpa,
+                                           bool page_walk);
 
 /* SPP-induced VM exit (reason 66) of v at gpa; miss: qualification bit 11. */
 void p2m_spp_handle_exit(struct vcpu *v, paddr_t gpa, bool miss);
