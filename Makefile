@@ -1,6 +1,7 @@
 # xen-spp: Intel SPP (sub-page write protection) for Xen, as a patch series.
 #
-#   make run      the main job: build the patched hypervisor (and tools)
+#   make run      the main job: build the patched hypervisor and tools, boot
+#                 them in the emulated SPP lab and drive SPP through them
 #   make check    every test, ending with an "N passed, N failed" line
 #   make bench    figures (SPPT memory per protected gfn; single against
 #                 batched sets: EPT flushes and instructions per gfn)
@@ -16,7 +17,7 @@ export SERIES_AUTHOR SERIES_DATE BUILD PYTHON
 DEPS := bison flex gcc make git xz-utils python3 pkg-config quilt \
         libcmocka-dev libxen-dev libyajl-dev perl valgrind \
         acpica-tools uuid-dev zlib1g-dev libncurses-dev python3-dev \
-        bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools \
+        bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools lz4 \
         clang libclang-rt-14-dev
 
 TARBALL  := $(BUILD)/$(XEN_ORIG)
@@ -29,13 +30,16 @@ TESTS    := $(wildcard tools/tests/*/Makefile)
 
 .PHONY: all run deps source base patches check-patches check-apply devtree \
         import xen xen-base xen-debug bisect srctree bench tests boot-detect \
-        tools tools-intree check fuzz clean
+        tools tools-intree lab-image boot-lab check fuzz clean
 
-all run: deps xen tools
+# The main job: the patched hypervisor and the tools, booted in the
+# emulated SPP lab, which drives SPP through them.
+all run: deps xen tools lab-image
 	@echo "patched hypervisor: $(XEN_TREE)/xen/xen.gz"
 	@echo "SPP calls for Debian's libxenctrl: tools/libxc/libxensubpage.so"
 	@echo "dom0 tool: tools/misc/xen-subpage/xen-subpage" \
 	      "(man ./docs/man/xen-subpage.8)"
+	lab/run $(XEN_TREE)/xen/xen.gz $(LAB)
 
 # What a dom0 with Debian's Xen 4.17 tools needs to use SPP.
 tools: deps docs/man/xen-subpage.8
@@ -137,9 +141,37 @@ boot-detect: deps xen xen-base
 	lab/boot-detect $(XEN_TREE)/xen/xen.gz $(BUILD)/xen-base/xen/xen.gz \
 	    $(BUILD)/boot-detect
 
+# The lab's dom0 image: Debian's kernel and an initramfs with the toolstack,
+# our tools, the test guest and the scenarios (lab/mkimage).
+LAB := $(BUILD)/lab
+LAB_GUEST := $(LAB)/guest
+LAB_FILES := \
+    tools/libxc/libxensubpage.so.1:lib/x86_64-linux-gnu/libxensubpage.so.1 \
+    tools/misc/xen-subpage/xen-subpage:usr/sbin/xen-subpage \
+    $(LAB_GUEST)/spp-guest-ctl:usr/sbin/spp-guest-ctl \
+    $(LAB_GUEST)/spp-misuse:usr/sbin/spp-misuse \
+    $(LAB_GUEST)/free-pages:usr/sbin/free-pages \
+    $(LAB_GUEST)/spp-guest:lab/spp-guest \
+    lab/guest/spp-guest.cfg:lab/spp-guest.cfg \
+    lab/scenarios:lab/scenarios lab/init:init
+
+lab-image: deps tools
+	@mkdir -p $(LAB_GUEST)
+	$(MAKE) -s -C lab/guest O=$(LAB_GUEST)
+	$(MAKE) --no-print-directory $(LAB)/initrd.cpio
+
+$(LAB)/initrd.cpio: lab/mkimage lab/packages $(foreach f,$(LAB_FILES),\
+                                                 $(firstword $(subst :, ,$(f))))
+	lab/mkimage $(LAB) $(LAB_FILES)
+
+# The lab as a test: every scenario of "make run" must pass.
+boot-lab: deps xen lab-image
+	lab/run $(XEN_TREE)/xen/xen.gz $(LAB)
+
 check: deps
 	@scripts/check-all check-patches check-apply bisect xen-debug \
-	    $(patsubst %/,test-%,$(dir $(TESTS))) tools-intree boot-detect
+	    $(patsubst %/,test-%,$(dir $(TESTS))) tools-intree boot-detect \
+	    boot-lab
 
 test-tools/tests/%: srctree
 	$(MAKE) -s -C tools/tests/$* check XEN_ROOT=$(SRC_TREE)
