@@ -512,6 +512,37 @@ static void teardown_frees_everything(void **state)
     assert_false(fake.locked);
 }
 
+/*
+ * Once the domain is dying its tables may already be gone: nothing is set
+ * or allocated any more, before or after the teardown.
+ */
+static void dying_domain_gets_nothing(void **state)
+{
+    struct xen_hvm_subpage_batch b = batch(NR);
+    unsigned long gfn = RAM + 40;
+    bool preempted = false;
+
+    (void)state;
+    d->is_dying = true;
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0), -EINVAL);
+    fill(0);
+    assert_int_equal(p2m_set_subpage_batch(d, &b), -EINVAL);
+    assert_int_equal(b.done, 0);
+    assert_spp_off();
+
+    /* Protected while alive, torn down, then asked again. */
+    d->is_dying = false;
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0), 0);
+    d->is_dying = true;
+    p2m_spp_teardown(d, &preempted);
+    assert_int_equal(fake.pool.in_use, 0);
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn + 1), 0), -EINVAL);
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0x0f), -EINVAL);
+    assert_int_equal(fake.pool.in_use, 0);
+    assert_false(fake.locked);
+    p2m_spp_free(&fake.p2m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -529,6 +560,7 @@ int main(void)
         T(spp_exits),
         T(write_violations_are_classified),
         T(teardown_frees_everything),
+        T(dying_domain_gets_nothing),
 #undef T
     };
 

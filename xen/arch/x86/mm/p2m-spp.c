@@ -132,6 +132,13 @@ static int spp_switch_on(struct domain *d)
     domain_pause(d);
     p2m_lock(p2m);
 
+    /* See spp_set_locked(). */
+    if ( d->is_dying )
+    {
+        rc = -EINVAL;
+        goto out;
+    }
+
     if ( !p2m->spp )
     {
         p2m->spp = xzalloc(struct p2m_spp);
@@ -247,6 +254,14 @@ static int spp_set_locked(struct p2m_domain *p2m, gfn_t gfn, uint32_t map)
     uint64_t l1e;
     mfn_t mfn;
     int rc;
+
+    /*
+     * A dying domain's SPPT is freed by p2m_spp_teardown(), with the p2m
+     * locked, after is_dying is set: seen here, the tables may be gone and
+     * nothing must be allocated for them again.
+     */
+    if ( p2m->domain->is_dying )
+        return -EINVAL;
 
     if ( gfn_x(gfn) > p2m->max_mapped_pfn )
         return -EINVAL;
