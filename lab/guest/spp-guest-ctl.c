@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <xenforeignmemory.h>
 
@@ -37,10 +38,13 @@ static void usage(void)
             "       %s <domid> write <gfn> <mask> [timeout_s]\n"
             "       %s <domid> hypercall [timeout_s]\n"
             "       %s <domid> ping [timeout_s]\n"
+            "       %s <domid> hold     (keep the command page mapped\n"
+            "                            until killed: a destroyed domain\n"
+            "                            stays dying meanwhile)\n"
             "write: prints landed=0x<mask> writes=<n>\n"
             "hypercall: prints self=<rc> dom0=<rc> own=<rc>\n"
             "test pages: gfn %#x-%#x\n",
-            prog, prog, prog, prog, SPP_GUEST_TEST_GFN,
+            prog, prog, prog, prog, prog, SPP_GUEST_TEST_GFN,
             SPP_GUEST_TEST_GFN + SPP_GUEST_NR_TEST_PAGES - 1);
 }
 
@@ -239,6 +243,9 @@ static bool parse_request(int argc, char **argv, struct request *req)
         return parse_timeout(argc, argv, 5, req);
     }
 
+    if ( !strcmp(req->verb, "hold") )
+        return argc == 3;
+
     if ( !strcmp(req->verb, "wait-ready") || !strcmp(req->verb, "ping") ||
          !strcmp(req->verb, "hypercall") )
         return parse_timeout(argc, argv, 3, req);
@@ -248,6 +255,13 @@ static bool parse_request(int argc, char **argv, struct request *req)
 
 static int run_request(struct spp_guest_cmd *cmd, const struct request *req)
 {
+    if ( !strcmp(req->verb, "hold") )
+    {
+        printf("holding gfn %#x\n", SPP_GUEST_CMD_GFN);
+        fflush(stdout);
+        pause();                    /* until a signal ends the program */
+        return 0;
+    }
     if ( !strcmp(req->verb, "wait-ready") )
         return wait_ready(cmd, req->timeout_s);
     if ( !strcmp(req->verb, "write") )
