@@ -30,6 +30,7 @@
 
 #include <public/xen.h>
 #include <public/hvm/hvm_op.h>
+#include <public/vm_event.h>
 
 #define unlikely(x)         (x)
 #define min_t(t, a, b)      ((t)(a) < (t)(b) ? (t)(a) : (t)(b))

@@ -512,6 +512,39 @@ static void teardown_frees_everything(void **state)
     assert_false(fake.locked);
 }
 
+/* What the monitor ring hears of a write to a write-denied sub-page. */
+static void fault_event_payload(void **state)
+{
+    vm_event_request_t req;
+
+    (void)state;
+    memset(&req, 0xa5, sizeof(req));
+    p2m_spp_fill_fault_event(&req, ((paddr_t)0x12345 << PAGE_SHIFT) + 0xf83,
+                             0xffff800012345f83UL, true);
+    assert_int_equal(req.reason, VM_EVENT_REASON_MEM_ACCESS);
+    assert_int_equal(req.flags, 0);
+    assert_int_equal(req.u.mem_access.gfn, 0x12345);
+    assert_int_equal(req.u.mem_access.offset, 0xf83);
+    assert_int_equal(req.u.mem_access.offset >> 7, 31);    /* sub-page */
+    assert_int_equal(req.u.mem_access.gla, 0xffff800012345f83UL);
+    assert_int_equal(req.u.mem_access.flags,
+                     MEM_ACCESS_R | MEM_ACCESS_W | MEM_ACCESS_SPP |
+                     MEM_ACCESS_GLA_VALID | MEM_ACCESS_FAULT_WITH_GLA);
+    assert_int_equal(req.u.mem_access._pad, 0);
+
+    /* No linear address: none reported, nor flags claiming one. */
+    p2m_spp_fill_fault_event(&req, 0x1000, 0x1234, false);
+    assert_int_equal(req.u.mem_access.gfn, 1);
+    assert_int_equal(req.u.mem_access.offset, 0);
+    assert_int_equal(req.u.mem_access.gla, 0);
+    assert_int_equal(req.u.mem_access.flags,
+                     MEM_ACCESS_R | MEM_ACCESS_W | MEM_ACCESS_SPP);
+    /* Distinct from every flag Xen 4.17 already defines. */
+    assert_int_equal(MEM_ACCESS_SPP & (MEM_ACCESS_RWX | MEM_ACCESS_GLA_VALID |
+                                       MEM_ACCESS_FAULT_WITH_GLA |
+                                       MEM_ACCESS_FAULT_IN_GPT), 0);
+}
+
 /*
  * Once the domain is dying its tables may already be gone: nothing is set
  * or allocated any more, before or after the teardown.
@@ -559,6 +592,7 @@ int main(void)
         T(batch_is_preemptible),
         T(spp_exits),
         T(write_violations_are_classified),
+        T(fault_event_payload),
         T(teardown_frees_everything),
         T(dying_domain_gets_nothing),
 #undef T

@@ -41,6 +41,7 @@
 #include <asm/hvm/vmx/vmcs.h>
 #include <asm/hvm/vmx/vmx.h>
 #include <public/hvm/hvm_op.h>
+#include <public/vm_event.h>
 
 #include "mm-locks.h"
 #include "sppt.h"
@@ -468,6 +469,28 @@ enum spp_violation p2m_spp_write_violation(struct domain *d, paddr_t gpa,
     p2m_unlock(p2m);
 
     return verdict;
+}
+
+/*
+ * The monitor ring's view of a write to a write-denied sub-page at gpa (a
+ * mem_access event, marked MEM_ACCESS_SPP): as p2m_mem_access_check()
+ * reports a write, which the processor also counts as a read.
+ */
+void p2m_spp_fill_fault_event(vm_event_request_t *req, paddr_t gpa,
+                              unsigned long gla, bool gla_valid)
+{
+    *req = (vm_event_request_t){
+        .reason = VM_EVENT_REASON_MEM_ACCESS,
+        .u.mem_access.gfn = paddr_to_pfn(gpa),
+        .u.mem_access.offset = gpa & ~PAGE_MASK,
+        .u.mem_access.flags = MEM_ACCESS_R | MEM_ACCESS_W | MEM_ACCESS_SPP,
+    };
+    if ( gla_valid )
+    {
+        req->u.mem_access.gla = gla;
+        req->u.mem_access.flags |= MEM_ACCESS_GLA_VALID |
+                                   MEM_ACCESS_FAULT_WITH_GLA;
+    }
 }
 
 /* ---- SPP-induced VM exits ---- */

@@ -9,6 +9,7 @@
 #include <xen/mm.h>
 #include <xen/types.h>
 #include <public/xen.h>
+#include <public/vm_event.h>
 
 struct domain;
 struct p2m_domain;
@@ -54,6 +55,9 @@ enum spp_violation {
 };
 enum spp_violation p2m_spp_write_violation(struct domain *d, paddr_t gpa,
                                            bool page_walk);
+/* The vm_event request reporting an SPP_VIOLATION_DENIED write. */
+void p2m_spp_fill_fault_event(vm_event_request_t *req, paddr_t gpa,
+                              unsigned long gla, bool gla_valid);
 
 /* SPP-induced VM exit (reason 66) of v at gpa; miss: qualification bit 11. */
 void p2m_spp_handle_exit(struct vcpu *v, paddr_t gpa, bool miss);
