@@ -53,4 +53,13 @@ struct SUBPAGE_ABI(subpage_stats) {
     uint64_aligned_t misconfig_exits;
 };
 
+/*
+ * MEM_ACCESS_SPP, a flag of a mem_access vm_event (xen/include/public/
+ * vm_event.h of a Xen with the series): the write was to a write-denied
+ * sub-page; the sub-page is offset >> 7.
+ */
+#ifndef MEM_ACCESS_SPP
+#define MEM_ACCESS_SPP (1 << 6)
+#endif
+
 #endif /* SUBPAGE_ABI_H */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <xenctrl.h>
 
+#include "monitor.h"
 #include "parse.h"
 #include "xen-subpage.h"
 
@@ -59,6 +60,12 @@ static void usage(FILE *f)
 "  stats <domain>                what SPP does for the domain\n"
 "  ve enable <domain> <vcpu> <gfn>\n"
 "  ve disable <domain> <vcpu>    altp2m #VE information page of a vCPU\n"
+"  monitor <domain> [--policy deny|emulate|allow-once] [--count N]\n"
+"                                print each write to a write-denied sub-page\n"
+"                                (from the monitor ring) and drop it (deny,\n"
+"                                the default), perform it (emulate) or let\n"
+"                                it run with the page lifted (allow-once);\n"
+"                                until N writes or SIGINT/SIGTERM\n"
 "  help                          this text\n"
 "\n"
 "<domain> is a domid or a domain name; numbers are decimal or 0x hex.\n"
@@ -386,6 +393,47 @@ static int cmd_ve(struct cli *c, bool enable, int argc, char **argv)
     return 0;
 }
 
+/* monitor's options: the policy, and how many faults before it stops. */
+static int monitor_options(struct cli *c, int argc, char **argv,
+                           struct monitor_opts *o)
+{
+    for ( ; argc; argc -= 2, argv += 2 )
+    {
+        bool policy = !strcmp(argv[0], "--policy");
+
+        if ( !policy && strcmp(argv[0], "--count") )
+            return usage_error(c, "monitor: unknown argument \"%s\"",
+                               argv[0]);
+        if ( argc < 2 )
+            return usage_error(c, policy
+                               ? "%s needs deny, emulate or allow-once"
+                               : "%s needs a number", argv[0]);
+        if ( policy && spp_policy_parse(argv[1], &o->policy) )
+            return usage_error(c, "bad policy \"%s\"", argv[1]);
+        if ( !policy &&
+             (parse_number(argv[1], UINT64_MAX, &o->count) || !o->count) )
+            return usage_error(c, "bad count \"%s\"", argv[1]);
+    }
+
+    return 0;
+}
+
+static int cmd_monitor(struct cli *c, int argc, char **argv)
+{
+    struct monitor_opts o = {
+        .domid = c->domid, .domain = c->domain, .json = c->json,
+        .policy = SPP_POLICY_DENY,
+    };
+    int rc;
+
+    if ( (rc = monitor_options(c, argc, argv, &o)) )
+        return rc;
+    if ( need_xc(c) )
+        return EXIT_FAILED;
+
+    return monitor_domain(c->xch, &o, c->out, c->err) ? EXIT_FAILED : 0;
+}
+
 /* The command in argv[0], its domain (unless given by -m) and arguments. */
 static int run(struct cli *c, bool have_domain, int argc, char **argv)
 {
@@ -411,7 +459,7 @@ static int run(struct cli *c, bool have_domain, int argc, char **argv)
     }
     else if ( strcmp(cmd, "set") && strcmp(cmd, "get") &&
               strcmp(cmd, "clear") && strcmp(cmd, "apply") &&
-              strcmp(cmd, "stats") )
+              strcmp(cmd, "stats") && strcmp(cmd, "monitor") )
         return usage_error(c, "unknown command \"%s\"", cmd);
 
     if ( !have_domain )
@@ -433,6 +481,8 @@ static int run(struct cli *c, bool have_domain, int argc, char **argv)
         return cmd_clear(c, argc, argv);
     if ( !strcmp(cmd, "apply") )
         return cmd_apply(c, argc, argv);
+    if ( !strcmp(cmd, "monitor") )
+        return cmd_monitor(c, argc, argv);
 
     return cmd_stats(c, argc, argv);
 }

@@ -4,9 +4,13 @@
  * script, and domain names from a table: the tool without Xen.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 #include <xenctrl.h>
+#include <xenevtchn.h>
 
 #include "parse.h"
 #include "xen-subpage.h"
@@ -14,12 +18,89 @@
 
 struct fake_xc fxc;
 
+#define FAKE_XEN_PORT   42       /* Xen's end of the monitor channel */
+#define FAKE_LOCAL_PORT 7        /* ours */
+
 void fake_xc_reset(void)
 {
     free(fxc.gfns);
     free(fxc.maps);
+    if ( fxc.evtchn_opens > fxc.evtchn_closes )
+    {
+        close(fxc.pipe[0]);
+        close(fxc.pipe[1]);
+    }
     memset(&fxc, 0, sizeof(fxc));
     fxc.available = 1;
+}
+
+vm_event_request_t *fake_xc_event(uint32_t vcpu, uint32_t reason)
+{
+    vm_event_request_t *req;
+
+    if ( fxc.nr_events == FAKE_XC_EVENTS )
+        abort();
+    req = &fxc.events[fxc.nr_events++];
+    memset(req, 0, sizeof(*req));
+    req->version = VM_EVENT_INTERFACE_VERSION;
+    req->flags = VM_EVENT_FLAG_VCPU_PAUSED;
+    req->reason = reason;
+    req->vcpu_id = vcpu;
+
+    return req;
+}
+
+/* As the patched Xen reports one (p2m_spp_fill_fault_event()). */
+void fake_xc_fault(uint32_t vcpu, uint64_t gfn, uint64_t offset,
+                   uint64_t rip)
+{
+    vm_event_request_t *req;
+
+    req = fake_xc_event(vcpu, VM_EVENT_REASON_MEM_ACCESS);
+    req->u.mem_access.gfn = gfn;
+    req->u.mem_access.offset = offset;
+    req->u.mem_access.gla = 0x7f0000000000ULL + (gfn << 12) + offset;
+    req->u.mem_access.flags = MEM_ACCESS_R | MEM_ACCESS_W | MEM_ACCESS_SPP |
+                              MEM_ACCESS_GLA_VALID |
+                              MEM_ACCESS_FAULT_WITH_GLA;
+    req->data.regs.x86.rip = rip;
+}
+
+void fake_xc_singlestep(uint32_t vcpu)
+{
+    vm_event_request_t *req;
+
+    req = fake_xc_event(vcpu, VM_EVENT_REASON_SINGLESTEP);
+    req->u.singlestep.gfn = 0x1000;
+    req->data.regs.x86.rip = 0xffffffff81000010ULL;
+}
+
+/* The guest runs: it raises its next event, if it has one. */
+static void guest_runs(void)
+{
+    char byte = 1;
+
+    if ( fxc.paused || !fxc.ring_page || fxc.sent == fxc.nr_events )
+        return;
+    memcpy(RING_GET_REQUEST(&fxc.front, fxc.front.req_prod_pvt),
+           &fxc.events[fxc.sent++], sizeof(vm_event_request_t));
+    fxc.front.req_prod_pvt++;
+    RING_PUSH_REQUESTS(&fxc.front);
+    if ( write(fxc.pipe[1], &byte, 1) != 1 )
+        abort();
+}
+
+/* Xen takes the answers off the ring. */
+static void take_answers(void)
+{
+    while ( RING_HAS_UNCONSUMED_RESPONSES(&fxc.front) )
+    {
+        if ( fxc.nr_rsp == FAKE_XC_EVENTS )
+            abort();
+        RING_COPY_RESPONSE(&fxc.front, fxc.front.rsp_cons,
+                           &fxc.rsp[fxc.nr_rsp++]);
+        fxc.front.rsp_cons++;
+    }
 }
 
 int resolve_domain(const char *s, uint32_t *domid)
@@ -62,8 +143,9 @@ int xc_interface_close(xc_interface *xch)
     return 0;
 }
 
-/* Record a call; fail it when the script says so. */
-static int call(const char *name, uint32_t domid, uint64_t gfn)
+/* Record a call with an argument; fail it when the script says so. */
+static int call_arg(const char *name, uint32_t domid, uint64_t gfn,
+                    uint64_t arg)
 {
     unsigned int n = fxc.nr_calls++;
 
@@ -72,6 +154,7 @@ static int call(const char *name, uint32_t domid, uint64_t gfn)
         fxc.call[n].name = name;
         fxc.call[n].domid = domid;
         fxc.call[n].gfn = gfn;
+        fxc.call[n].arg = arg;
     }
     if ( fxc.fail_call && fxc.nr_calls == fxc.fail_call )
     {
@@ -80,6 +163,11 @@ static int call(const char *name, uint32_t domid, uint64_t gfn)
     }
 
     return 0;
+}
+
+static int call(const char *name, uint32_t domid, uint64_t gfn)
+{
+    return call_arg(name, domid, gfn, 0);
 }
 
 int xc_subpage_available(xc_interface *xch)
@@ -94,7 +182,7 @@ int xc_set_subpage(xc_interface *xch, uint32_t domid, uint64_t gfn,
 {
     (void)xch;
     fxc.map = access_map;
-    return call("set", domid, gfn);
+    return call_arg("set", domid, gfn, access_map);
 }
 
 int xc_get_subpage(xc_interface *xch, uint32_t domid, uint64_t gfn,
@@ -168,4 +256,173 @@ int xc_altp2m_set_vcpu_disable_notify(xc_interface *handle, uint32_t domid,
     (void)handle;
     fxc.vcpu = vcpuid;
     return call("ve-disable", domid, 0);
+}
+
+int xc_domain_pause(xc_interface *xch, uint32_t domid)
+{
+    (void)xch;
+    if ( call("pause", domid, 0) )
+        return -1;
+    fxc.paused++;
+
+    return 0;
+}
+
+int xc_domain_unpause(xc_interface *xch, uint32_t domid)
+{
+    (void)xch;
+    if ( call("unpause", domid, 0) )
+        return -1;
+    if ( !fxc.paused )
+        abort();
+    fxc.paused--;
+    guest_runs();
+
+    return 0;
+}
+
+int xc_domain_debug_control(xc_interface *xch, uint32_t domid,
+                            uint32_t sop, uint32_t vcpu)
+{
+    (void)xch;
+    if ( sop != XEN_DOMCTL_DEBUG_OP_SINGLE_STEP_OFF )
+        abort();
+    return call_arg("singlestep-off", domid, 0, vcpu);
+}
+
+/* Not recorded: the monitor asks whenever it is idle. */
+int xc_domain_getinfolist(xc_interface *xch, uint32_t first_domain,
+                          unsigned int max_domains, xc_domaininfo_t *info)
+{
+    (void)xch;
+    if ( max_domains != 1 )
+        abort();
+    fxc.getinfos++;
+    if ( fxc.gone )
+        return 0;
+    memset(info, 0, sizeof(*info));
+    info->domain = first_domain;
+
+    return 1;
+}
+
+/* Garbage in the page: the listener must initialise the ring. */
+void *xc_monitor_enable(xc_interface *xch, uint32_t domain_id,
+                        uint32_t *port)
+{
+    void *page;
+
+    (void)xch;
+    if ( call("monitor-enable", domain_id, 0) )
+        return NULL;
+    if ( fxc.monitor_errno )
+    {
+        errno = fxc.monitor_errno;
+        return NULL;
+    }
+    page = mmap(NULL, XC_PAGE_SIZE, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if ( page == MAP_FAILED )
+        abort();
+    memset(page, 0xa5, XC_PAGE_SIZE);
+    fxc.ring_page = page;
+    FRONT_RING_INIT(&fxc.front, (vm_event_sring_t *)page, XC_PAGE_SIZE);
+    *port = FAKE_XEN_PORT;
+
+    return page;
+}
+
+int xc_monitor_disable(xc_interface *xch, uint32_t domain_id)
+{
+    (void)xch;
+    fxc.ring_page = NULL;
+    return call("monitor-disable", domain_id, 0);
+}
+
+int xc_monitor_singlestep(xc_interface *xch, uint32_t domain_id,
+                          bool enable)
+{
+    (void)xch;
+    return call_arg("monitor-singlestep", domain_id, 0, enable);
+}
+
+xenevtchn_handle *xenevtchn_open(struct xentoollog_logger *logger,
+                                 unsigned int flags)
+{
+    (void)logger, (void)flags;
+    if ( pipe(fxc.pipe) )
+        return NULL;
+    fxc.evtchn_opens++;
+
+    return (xenevtchn_handle *)&fxc.pipe;
+}
+
+int xenevtchn_close(xenevtchn_handle *xce)
+{
+    (void)xce;
+    close(fxc.pipe[0]);
+    close(fxc.pipe[1]);
+    fxc.evtchn_closes++;
+
+    return 0;
+}
+
+int xenevtchn_fd(xenevtchn_handle *xce)
+{
+    (void)xce;
+    return fxc.pipe[0];
+}
+
+xenevtchn_port_or_error_t
+xenevtchn_bind_interdomain(xenevtchn_handle *xce, uint32_t domid,
+                           evtchn_port_t remote_port)
+{
+    (void)xce;
+    if ( domid != 5 || remote_port != FAKE_XEN_PORT )
+        abort();
+    fxc.binds++;
+
+    return FAKE_LOCAL_PORT;
+}
+
+int xenevtchn_unbind(xenevtchn_handle *xce, evtchn_port_t port)
+{
+    (void)xce;
+    if ( port != FAKE_LOCAL_PORT )
+        abort();
+    fxc.unbinds++;
+
+    return 0;
+}
+
+xenevtchn_port_or_error_t xenevtchn_pending(xenevtchn_handle *xce)
+{
+    char byte;
+
+    (void)xce;
+    return read(fxc.pipe[0], &byte, 1) == 1 ? FAKE_LOCAL_PORT : -1;
+}
+
+int xenevtchn_unmask(xenevtchn_handle *xce, evtchn_port_t port)
+{
+    (void)xce;
+    return port == FAKE_LOCAL_PORT ? 0 : -1;
+}
+
+/* The answers reach Xen, which lets their vCPUs go. */
+int xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)
+{
+    (void)xce;
+    if ( port != FAKE_LOCAL_PORT )
+        abort();
+    fxc.notifies++;
+    take_answers();
+    if ( fxc.signal_when_done && fxc.nr_rsp == fxc.nr_events )
+    {
+        raise(fxc.signal_when_done);
+        fxc.signal_when_done = 0;
+    }
+    guest_runs();
+
+    return 0;
 }

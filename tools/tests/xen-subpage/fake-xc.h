@@ -2,13 +2,21 @@
 #ifndef FAKE_XC_H
 #define FAKE_XC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-#define FAKE_XC_CALLS 16
+#include "fault.h"              /* the vm_event ABI, MEM_ACCESS_SPP */
+
+#define FAKE_XC_CALLS  32
+#define FAKE_XC_EVENTS 16
 
 struct fake_xc {
-    struct { const char *name; uint32_t domid; uint64_t gfn; }
-        call[FAKE_XC_CALLS];
+    struct {
+        const char *name;
+        uint32_t domid;
+        uint64_t gfn;
+        uint64_t arg;           /* set: the map; singlestep: on; debug: vcpu */
+    } call[FAKE_XC_CALLS];
     unsigned int nr_calls;
     unsigned int fail_call;     /* this call (1-based) fails */
     int fail_errno;
@@ -22,10 +30,38 @@ struct fake_xc {
     uint32_t *maps;
     uint32_t nr;
     uint32_t batch_done;        /* entries done when a batch fails */
+
+    /*
+     * Xen's side of the monitor ring.  Each time the guest runs (the
+     * domain unpaused, or answers sent while it runs) its next event is
+     * put on the ring; the answers are kept in rsp.
+     */
+    int monitor_errno;          /* xc_monitor_enable fails with it */
+    vm_event_request_t events[FAKE_XC_EVENTS];
+    unsigned int nr_events, sent;
+    vm_event_response_t rsp[FAKE_XC_EVENTS];
+    unsigned int nr_rsp;
+    int signal_when_done;       /* raised once every event is answered */
+    void *ring_page;
+    vm_event_front_ring_t front;
+    int pipe[2];                /* the event channel: a byte per event */
+    int paused;                 /* pause count */
+    bool gone;                  /* the domain died */
+    unsigned int getinfos;
+    unsigned int evtchn_opens, evtchn_closes, binds, unbinds, notifies;
 };
 
 extern struct fake_xc fxc;
 
 void fake_xc_reset(void);
+
+/*
+ * Events for the guest to raise, in order: one of a kind (the vCPU paused
+ * for it, the rest zero), an SPP fault, and a single step.
+ */
+vm_event_request_t *fake_xc_event(uint32_t vcpu, uint32_t reason);
+void fake_xc_fault(uint32_t vcpu, uint64_t gfn, uint64_t offset,
+                   uint64_t rip);
+void fake_xc_singlestep(uint32_t vcpu);
 
 #endif /* FAKE_XC_H */

@@ -4,6 +4,8 @@
  * bad invocations, over a recording libxenctrl (fake-xc.c).
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -84,6 +86,8 @@ static void help_and_usage(void **state)
     EXPECT_OUT("Usage: xen-subpage");
     assert_int_equal(run("-h", NULL), 0);
     EXPECT_OUT("apply <domain> <file|->");
+    EXPECT_OUT("monitor <domain> [--policy deny|emulate|allow-once] "
+               "[--count N]");
     assert_int_equal(run("--help", NULL), 0);
     assert_int_equal(run(NULL), 1);
     EXPECT_ERR("Usage: xen-subpage");
@@ -312,8 +316,336 @@ static void stats_and_ve(void **state)
     EXPECT_ERR("ve disable: domain guest (5), vcpu 3: Invalid argument");
 }
 
+static void monitor_usage_errors(void **state)
+{
+    (void)state;
+    usage_error("monitor needs a domain", "monitor", NULL);
+    usage_error("no domain \"nosuch\"", "monitor", "nosuch", NULL);
+    usage_error("bad policy \"bogus\"", "monitor", "5", "--policy", "bogus",
+                NULL);
+    usage_error("bad policy \"Deny\"", "monitor", "5", "--policy", "Deny",
+                NULL);
+    usage_error("--policy needs deny, emulate or allow-once", "monitor", "5",
+                "--policy", NULL);
+    usage_error("bad count \"0\"", "monitor", "5", "--count", "0", NULL);
+    usage_error("bad count \"ten\"", "monitor", "5", "--count", "ten", NULL);
+    usage_error("bad count \"-1\"", "monitor", "5", "--count", "-1", NULL);
+    usage_error("bad count \"99999999999999999999\"", "monitor", "5",
+                "--count", "99999999999999999999", NULL);
+    usage_error("--count needs a number", "monitor", "5", "--count", NULL);
+    usage_error("bad count \"x\"", "-m", "5", "monitor", "--policy",
+                "emulate", "--count", "x", NULL);
+    usage_error("monitor: unknown argument \"extra\"", "monitor", "5",
+                "extra", NULL);
+    usage_error("monitor: unknown argument \"--policy=deny\"", "monitor",
+                "5", "--policy=deny", NULL);
+    /* The domain comes first. */
+    usage_error("no domain \"--policy\"", "monitor", "--policy", "deny", "5",
+                NULL);
+}
+
+/* The calls made, "name:gfn=arg" for those with a gfn or an argument. */
+static const char *calls(void)
+{
+    static char buf[1024];
+    size_t used = 0;
+    unsigned int i;
+
+    buf[0] = '\0';
+    for ( i = 0; i < fxc.nr_calls && i < FAKE_XC_CALLS; i++ )
+    {
+        used += snprintf(buf + used, sizeof(buf) - used, "%s%s", i ? " " : "",
+                         fxc.call[i].name);
+        if ( fxc.call[i].gfn )
+            used += snprintf(buf + used, sizeof(buf) - used, ":%#" PRIx64,
+                             fxc.call[i].gfn);
+        if ( fxc.call[i].arg )
+            used += snprintf(buf + used, sizeof(buf) - used, "=%#" PRIx64,
+                             fxc.call[i].arg);
+    }
+
+    return buf;
+}
+
+/* Whatever happened, the domain runs and nothing is left behind. */
+static void expect_closed(void)
+{
+    assert_int_equal(fxc.paused, 0);
+    assert_int_equal(fxc.binds, fxc.unbinds);
+    assert_int_equal(fxc.evtchn_opens, fxc.evtchn_closes);
+    assert_null(fxc.ring_page);
+    assert_int_equal(fxc.nr_rsp, fxc.sent);
+}
+
+#define STARTED(p) "xen-subpage: monitoring domain 5 (policy " p ")\n"
+#define DENY    (VM_EVENT_FLAG_VCPU_PAUSED | VM_EVENT_FLAG_EMULATE | \
+                 VM_EVENT_FLAG_EMULATE_NOWRITE)
+#define STEP    (VM_EVENT_FLAG_VCPU_PAUSED | VM_EVENT_FLAG_TOGGLE_SINGLESTEP)
+
+static void monitor_cannot_start(void **state)
+{
+    (void)state;
+    fxc.monitor_errno = ENODEV;
+    assert_int_equal(run("monitor", "guest", NULL), 2);
+    assert_string_equal(err, "xen-subpage: monitor: domain guest (5): "
+                        "cannot enable the monitor ring: No such device\n");
+    assert_string_equal(calls(), "pause monitor-enable unpause");
+    expect_closed();
+
+    fake_xc_reset();
+    fxc.monitor_errno = EBUSY;
+    assert_int_equal(run("monitor", "5", NULL), 2);
+    EXPECT_ERR("cannot enable the monitor ring (in use): Device or resource "
+               "busy");
+
+    fake_xc_reset();
+    fxc.fail_call = 1;
+    fxc.fail_errno = ESRCH;
+    assert_int_equal(run("monitor", "5", NULL), 2);
+    assert_string_equal(err, "xen-subpage: monitor: domain 5 (5): "
+                        "cannot pause the domain: No such process\n");
+    assert_string_equal(calls(), "pause");
+
+    /* Single steps for allow-once refused: the ring goes again. */
+    fake_xc_reset();
+    fxc.fail_call = 3;
+    fxc.fail_errno = EOPNOTSUPP;
+    assert_int_equal(run("monitor", "5", "--policy", "allow-once", NULL), 2);
+    EXPECT_ERR("cannot monitor single steps: Operation not supported");
+    assert_string_equal(calls(), "pause monitor-enable monitor-singlestep=0x1 "
+                        "monitor-disable unpause");
+    expect_closed();
+
+    fake_xc_reset();
+    fxc.open_errno = ENOENT;
+    assert_int_equal(run("monitor", "5", NULL), 2);
+    EXPECT_ERR("cannot open the hypervisor interface");
+}
+
+static void monitor_deny(void **state)
+{
+    vm_event_request_t *other;
+
+    (void)state;
+    fake_xc_fault(1, 0x201, 0x204, 0xffffffff81001234ULL);
+    /* A mem_access event not from SPP is only let go. */
+    other = fake_xc_event(2, VM_EVENT_REASON_MEM_ACCESS);
+    other->u.mem_access.gfn = 0x999;
+    other->u.mem_access.flags = MEM_ACCESS_W;
+    fake_xc_fault(0, 0x300, 0xf80, 0x401000);
+
+    assert_int_equal(run("monitor", "guest", "--count", "2", NULL), 0);
+    assert_string_equal(out, "vcpu 1 gfn 0x201 offset 0x204 subpage 4 "
+                        "rip 0xffffffff81001234 deny\n"
+                        "vcpu 0 gfn 0x300 offset 0xf80 subpage 31 "
+                        "rip 0x401000 deny\n");
+    assert_string_equal(err, STARTED("deny"));
+
+    assert_int_equal(fxc.nr_rsp, 3);
+    assert_int_equal(fxc.rsp[0].vcpu_id, 1);
+    assert_int_equal(fxc.rsp[0].flags, DENY);
+    assert_int_equal(fxc.rsp[0].u.mem_access.gfn, 0x201);
+    assert_int_equal(fxc.rsp[1].vcpu_id, 2);
+    assert_int_equal(fxc.rsp[1].flags, VM_EVENT_FLAG_VCPU_PAUSED);
+    assert_int_equal(fxc.rsp[2].flags, DENY);
+    /* The last calls: the ring disabled with the guest paused. */
+    assert_non_null(strstr(calls(), "pause monitor-disable unpause"));
+    assert_null(strstr(calls(), "singlestep"));
+    expect_closed();
+}
+
+static void monitor_emulate_json(void **state)
+{
+    (void)state;
+    fake_xc_fault(0, 0x201, 0x80, 0x1000);
+    assert_int_equal(run("--json", "-m", "guest", "monitor", "--policy",
+                         "emulate", "--count", "1", NULL), 0);
+    assert_string_equal(out, "{\"vcpu\": 0, \"gfn\": 513, \"offset\": 128, "
+                        "\"subpage\": 1, \"rip\": \"0x1000\", "
+                        "\"policy\": \"emulate\"}\n");
+    assert_string_equal(err, STARTED("emulate"));
+    assert_int_equal(fxc.nr_rsp, 1);
+    assert_int_equal(fxc.rsp[0].flags,
+                     VM_EVENT_FLAG_VCPU_PAUSED | VM_EVENT_FLAG_EMULATE);
+    expect_closed();
+}
+
+static void monitor_allow_once(void **state)
+{
+    (void)state;
+    fxc.get_map = 0x0000ffff;           /* gfn 0x201 has 0x0000fffe */
+    fake_xc_fault(0, 0x201, 0x204, 0x1000);
+    fake_xc_singlestep(0);
+
+    assert_int_equal(run("monitor", "5", "--policy", "allow-once", "--count",
+                         "1", NULL), 0);
+    assert_string_equal(out, "vcpu 0 gfn 0x201 offset 0x204 subpage 4 "
+                        "rip 0x1000 allow-once\n");
+    assert_string_equal(err, STARTED("allow-once"));
+    /*
+     * Lifted for the write, which steps; restored on the step, with the
+     * guest paused as the monitor closes.
+     */
+    assert_string_equal(calls(),
+                        "pause monitor-enable monitor-singlestep=0x1 unpause "
+                        "get:0x201 set:0x201=0xffffffff "
+                        "pause set:0x201=0xfffe unpause "
+                        "pause monitor-singlestep monitor-disable unpause");
+    assert_int_equal(fxc.nr_rsp, 2);
+    assert_int_equal(fxc.rsp[0].flags, STEP);
+    assert_int_equal(fxc.rsp[1].reason, VM_EVENT_REASON_SINGLESTEP);
+    assert_int_equal(fxc.rsp[1].flags, STEP);
+    expect_closed();
+}
+
+/* Two vCPUs write the same page: the map comes back after both. */
+static void monitor_allow_once_shared(void **state)
+{
+    unsigned int i;
+
+    (void)state;
+    fxc.get_map = 0x0000ffff;
+    fake_xc_fault(0, 0x201, 0x204, 0x1000);
+    fake_xc_fault(1, 0x201, 0x380, 0x2000);
+    fake_xc_singlestep(0);
+    fake_xc_singlestep(1);
+
+    assert_int_equal(run("monitor", "5", "--policy", "allow-once", "--count",
+                         "2", NULL), 0);
+    assert_string_equal(out, "vcpu 0 gfn 0x201 offset 0x204 subpage 4 "
+                        "rip 0x1000 allow-once\n"
+                        "vcpu 1 gfn 0x201 offset 0x380 subpage 7 "
+                        "rip 0x2000 allow-once\n");
+    assert_string_equal(calls(),
+                        "pause monitor-enable monitor-singlestep=0x1 unpause "
+                        "get:0x201 set:0x201=0xffffffff "
+                        "pause unpause pause set:0x201=0xfffe unpause "
+                        "pause monitor-singlestep monitor-disable unpause");
+    assert_int_equal(fxc.nr_rsp, 4);
+    for ( i = 0; i < 4; i++ )
+        assert_int_equal(fxc.rsp[i].flags, STEP);
+    expect_closed();
+}
+
+/* Stopped while a write steps: its step ended, its map put back. */
+static void monitor_allow_once_interrupted(void **state)
+{
+    struct sigaction act;
+
+    (void)state;
+    fxc.get_map = 0x0000ffff;
+    fake_xc_fault(2, 0x201, 0x204, 0x1000);
+    fxc.signal_when_done = SIGINT;
+
+    assert_int_equal(run("monitor", "5", "--policy", "allow-once", NULL), 0);
+    assert_string_equal(err, STARTED("allow-once"));
+    assert_non_null(strstr(calls(), "singlestep-off=0x2 set:0x201=0xfffe "
+                           "monitor-singlestep monitor-disable unpause"));
+    assert_int_equal(fxc.rsp[0].flags, STEP);
+    expect_closed();
+    /* And SIGINT is as it was. */
+    sigaction(SIGINT, NULL, &act);
+    assert_true(act.sa_handler == SIG_DFL);
+}
+
+static void monitor_stops_on_signal(void **state)
+{
+    struct sigaction act;
+
+    (void)state;
+    fake_xc_fault(0, 0x201, 0, 0x1000);
+    fake_xc_fault(1, 0x202, 0x80, 0x2000);
+    fxc.signal_when_done = SIGTERM;
+
+    assert_int_equal(run("monitor", "5", NULL), 0);
+    assert_string_equal(out, "vcpu 0 gfn 0x201 offset 0x0 subpage 0 "
+                        "rip 0x1000 deny\n"
+                        "vcpu 1 gfn 0x202 offset 0x80 subpage 1 "
+                        "rip 0x2000 deny\n");
+    assert_string_equal(err, STARTED("deny"));
+    expect_closed();
+    sigaction(SIGTERM, NULL, &act);
+    assert_true(act.sa_handler == SIG_DFL);
+}
+
+/* Faults after the count are answered too, but only counted. */
+static void monitor_late_faults(void **state)
+{
+    unsigned int i;
+
+    (void)state;
+    for ( i = 0; i < 3; i++ )
+        fake_xc_fault(i, 0x201, 0x204, 0x1000);
+
+    assert_int_equal(run("monitor", "5", "--count", "1", NULL), 0);
+    assert_string_equal(out, "vcpu 0 gfn 0x201 offset 0x204 subpage 4 "
+                        "rip 0x1000 deny\n");
+    assert_string_equal(err, STARTED("deny")
+                        "xen-subpage: monitor: domain 5 (5): 2 more faults "
+                        "answered while exiting, not reported\n");
+    assert_int_equal(fxc.nr_rsp, 3);
+    for ( i = 0; i < 3; i++ )
+        assert_int_equal(fxc.rsp[i].flags, DENY);
+    expect_closed();
+}
+
+/* A domain that dies ends the monitor: nothing to answer or undo. */
+static void monitor_domain_gone(void **state)
+{
+    (void)state;
+    fxc.gone = true;
+    assert_int_equal(run("monitor", "guest", NULL), 0);
+    assert_string_equal(err, STARTED("deny")
+                        "xen-subpage: monitor: domain guest (5) is gone\n");
+    assert_string_equal(calls(), "pause monitor-enable unpause");
+    assert_int_equal(fxc.getinfos, 1);
+    assert_int_equal(fxc.binds, fxc.unbinds);
+    assert_int_equal(fxc.evtchn_opens, fxc.evtchn_closes);
+}
+
+static void monitor_failures(void **state)
+{
+    (void)state;
+    /* allow-once cannot read the map: the write is emulated instead. */
+    fake_xc_fault(0, 0x201, 0x204, 0x1000);
+    fxc.fail_call = 5;                  /* the get */
+    fxc.fail_errno = EINVAL;
+    assert_int_equal(run("monitor", "5", "--policy", "allow-once", NULL), 2);
+    EXPECT_ERR("monitor: domain 5 (5), gfn 0x201: cannot read the map to "
+               "lift: Invalid argument");
+    assert_int_equal(fxc.rsp[0].flags,
+                     VM_EVENT_FLAG_VCPU_PAUSED | VM_EVENT_FLAG_EMULATE);
+    assert_null(strstr(calls(), "set:"));
+    expect_closed();
+
+    /* The map cannot be put back: said loudly. */
+    fake_xc_reset();
+    fxc.get_map = 0x0000ffff;
+    fake_xc_fault(0, 0x201, 0x204, 0x1000);
+    fake_xc_singlestep(0);
+    fxc.fail_call = 7;                  /* the second set */
+    fxc.fail_errno = ENOMEM;
+    assert_int_equal(run("monitor", "5", "--policy", "allow-once", NULL), 2);
+    EXPECT_ERR("gfn 0x201: cannot restore map 0x0000fffe: Cannot allocate "
+               "memory");
+    expect_closed();
+
+    /* A request of another vm_event interface. */
+    fake_xc_reset();
+    fake_xc_fault(0, 0x201, 0x204, 0x1000);
+    fxc.events[0].version = VM_EVENT_INTERFACE_VERSION - 1;
+    assert_int_equal(run("monitor", "5", NULL), 2);
+    EXPECT_ERR("vm_event interface version 6, not 7");
+    assert_string_equal(out, "");
+    assert_int_equal(fxc.rsp[0].flags, VM_EVENT_FLAG_VCPU_PAUSED);
+    expect_closed();
+}
+
 int main(void)
 {
+    /* A monitor that never stops fails the test rather than hangs it. */
+    alarm(300);
+
 #define T(f) cmocka_unit_test_setup_teardown(f, reset, reset)
     const struct CMUnitTest tests[] = {
         T(help_and_usage),
@@ -325,6 +657,17 @@ int main(void)
         T(clear_one_and_many),
         T(apply_files),
         T(stats_and_ve),
+        T(monitor_usage_errors),
+        T(monitor_cannot_start),
+        T(monitor_deny),
+        T(monitor_emulate_json),
+        T(monitor_allow_once),
+        T(monitor_allow_once_shared),
+        T(monitor_allow_once_interrupted),
+        T(monitor_stops_on_signal),
+        T(monitor_late_faults),
+        T(monitor_domain_gone),
+        T(monitor_failures),
     };
 #undef T
 

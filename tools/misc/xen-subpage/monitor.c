@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * xen-subpage monitor: the SPP write faults of a domain, taken from its
+ * vm_event monitor ring as tools/misc/xen-access.c takes mem_access
+ * events, each reported and answered as fault.c decides.
+ *
+ * allow-once lifts the map of the faulting page (all writable), lets the
+ * vCPU execute its write single-stepping, and restores the map on the
+ * single-step event that follows the write.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <xenctrl.h>
+#include <xenevtchn.h>
+
+#include "monitor.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A signal that arrives just before poll() is noticed this much later. */
+#define WAIT_MS       100
+/* Closing: how often, and how long, the vCPUs answered last may run. */
+#define CLOSE_ROUNDS  4
+#define CLOSE_WAIT_MS 50
+
+/* A page whose map allow-once lifted while vcpu steps over its write. */
+struct lift {
+    uint32_t vcpu;
+    uint64_t gfn;
+    uint32_t map;               /* the map to put back */
+};
+
+struct monitor {
+    const struct monitor_opts *o;
+    xc_interface *xch;
+    FILE *out, *err;
+
+    void *ring_page;            /* mapped, and the ring enabled */
+    vm_event_back_ring_t ring;
+    xenevtchn_handle *xce;
+    evtchn_port_t port;         /* ours, bound to Xen's */
+    bool bound, singlestep, paused;
+
+    bool listening;             /* set up, the guest running */
+    bool gone;                  /* the domain died: nothing to undo */
+    bool closing;               /* no more reports, no more lifts */
+    bool failed;                /* said why on err; exit 2 */
+    uint64_t reported;          /* faults reported */
+    uint64_t late;              /* faults answered while closing */
+
+    struct lift *lifts;
+    unsigned int nr_lifts, max_lifts;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+struct saved_signals {
+    struct sigaction stop[ARRAY_LEN(stop_signals)];
+    struct sigaction pipe;
+};
+
+static void catch_signals(struct saved_signals *saved)
+{
+    /* No SA_RESTART: a signal ends the wait in poll() at once. */
+    struct sigaction act = { .sa_handler = on_stop_signal };
+    unsigned int i;
+
+    stop_signal = 0;
+    sigemptyset(&act.sa_mask);
+    for ( i = 0; i < ARRAY_LEN(stop_signals); i++ )
+        sigaction(stop_signals[i], &act, &saved->stop[i]);
+
+    /*
+     * A reader of the reports that goes away must not kill the monitor
+     * while vCPUs wait for its answers: a failed write stops it cleanly.
+     */
+    act.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &act, &saved->pipe);
+}
+
+static void restore_signals(const struct saved_signals *saved)
+{
+    unsigned int i;
+
+    for ( i = 0; i < ARRAY_LEN(stop_signals); i++ )
+        sigaction(stop_signals[i], &saved->stop[i], NULL);
+    sigaction(SIGPIPE, &saved->pipe, NULL);
+}
+
+/* Something failed: say what, on which domain, and why (errno). */
+static int fail(struct monitor *m, const char *what)
+{
+    int e = errno;
+
+    fprintf(m->err, "xen-subpage: monitor: domain %s (%u): %s: %s\n",
+            m->o->domain, m->o->domid, what, strerror(e));
+    m->failed = true;
+
+    return -1;
+}
+
+static int fail_gfn(struct monitor *m, const char *what, uint64_t gfn)
+{
+    int e = errno;
+
+    fprintf(m->err, "xen-subpage: monitor: domain %s (%u), gfn %#" PRIx64
+            ": %s: %s\n", m->o->domain, m->o->domid, gfn, what,
+            strerror(e));
+    m->failed = true;
+
+    return -1;
+}
+
+static int pause_domain(struct monitor *m)
+{
+    if ( m->paused )
+        return 0;
+    if ( xc_domain_pause(m->xch, m->o->domid) )
+        return fail(m, "cannot pause the domain");
+    m->paused = true;
+
+    return 0;
+}
+
+static int unpause_domain(struct monitor *m)
+{
+    if ( !m->paused )
+        return 0;
+    if ( xc_domain_unpause(m->xch, m->o->domid) )
+        return fail(m, "cannot unpause the domain");
+    m->paused = false;
+
+    return 0;
+}
+
+/* The monitor ring, its event channel, and single steps for allow-once. */
+static int open_ring(struct monitor *m)
+{
+    uint32_t xen_port;
+    xenevtchn_port_or_error_t port;
+
+    /*
+     * Until the ring is initialised, a request put on it would be lost,
+     * and its vCPU paused for good: the guest waits.
+     */
+    if ( pause_domain(m) )
+        return -1;
+    m->ring_page = xc_monitor_enable(m->xch, m->o->domid, &xen_port);
+    if ( !m->ring_page )
+        return fail(m, errno == EBUSY
+                       ? "cannot enable the monitor ring (in use)"
+                       : "cannot enable the monitor ring");
+    SHARED_RING_INIT((vm_event_sring_t *)m->ring_page);
+    BACK_RING_INIT(&m->ring, (vm_event_sring_t *)m->ring_page,
+                   XC_PAGE_SIZE);
+
+    m->xce = xenevtchn_open(NULL, 0);
+    if ( !m->xce )
+        return fail(m, "cannot open the event channel driver");
+    port = xenevtchn_bind_interdomain(m->xce, m->o->domid, xen_port);
+    if ( port < 0 )
+        return fail(m, "cannot bind the monitor event channel");
+    m->port = port;
+    m->bound = true;
+
+    if ( m->o->policy == SPP_POLICY_ALLOW_ONCE )
+    {
+        if ( xc_monitor_singlestep(m->xch, m->o->domid, true) )
+            return fail(m, "cannot monitor single steps");
+        m->singlestep = true;
+    }
+
+    return unpause_domain(m);
+}
+
+/* ---- allow-once: the pages lifted for a vCPU's single step ---- */
+
+static const struct lift *lift_of_gfn(const struct monitor *m, uint64_t gfn)
+{
+    unsigned int i;
+
+    for ( i = 0; i < m->nr_lifts; i++ )
+        if ( m->lifts[i].gfn == gfn )
+            return &m->lifts[i];
+
+    return NULL;
+}
+
+static bool vcpu_stepping(const struct monitor *m, uint32_t vcpu)
+{
+    unsigned int i;
+
+    for ( i = 0; i < m->nr_lifts; i++ )
+        if ( m->lifts[i].vcpu == vcpu )
+            return true;
+
+    return false;
+}
+
+static int add_lift(struct monitor *m, uint32_t vcpu, uint64_t gfn,
+                    uint32_t map)
+{
+    if ( m->nr_lifts == m->max_lifts )
+    {
+        unsigned int max = m->max_lifts ? 2 * m->max_lifts : 8;
+        struct lift *l = realloc(m->lifts, max * sizeof(*l));
+
+        if ( !l )
+            return -1;
+        m->lifts = l;
+        m->max_lifts = max;
+    }
+    m->lifts[m->nr_lifts++] = (struct lift){ vcpu, gfn, map };
+
+    return 0;
+}
+
+/* Make the page of fault req all writable for the step of its vCPU. */
+static int lift(struct monitor *m, const vm_event_request_t *req)
+{
+    uint64_t gfn = req->u.mem_access.gfn;
+    const struct lift *other = lift_of_gfn(m, gfn);
+    bool lifted = other;
+    uint32_t map;
+
+    /*
+     * Already lifted for another vCPU: Xen has it all writable, and the
+     * map to put back is the one saved then.
+     */
+    if ( lifted )
+        map = other->map;
+    else if ( xc_get_subpage(m->xch, m->o->domid, gfn, &map) )
+        return fail_gfn(m, "cannot read the map to lift", gfn);
+
+    if ( add_lift(m, req->vcpu_id, gfn, map) )
+    {
+        errno = ENOMEM;
+        return fail_gfn(m, "cannot lift the map", gfn);
+    }
+    if ( !lifted &&
+         xc_set_subpage(m->xch, m->o->domid, gfn, XC_SUBPAGE_ALL_WRITABLE) )
+    {
+        m->nr_lifts--;
+        return fail_gfn(m, "cannot lift the map", gfn);
+    }
+
+    return 0;
+}
+
+/* vcpu has stepped over its write: put back the maps lifted for it. */
+static void restore_vcpu(struct monitor *m, uint32_t vcpu)
+{
+    unsigned int i = 0;
+
+    while ( i < m->nr_lifts )
+    {
+        struct lift l = m->lifts[i];
+        char what[64];
+
+        if ( l.vcpu != vcpu )
+        {
+            i++;
+            continue;
+        }
+        m->lifts[i] = m->lifts[--m->nr_lifts];
+
+        /* Another vCPU still steps over a write to it: its step will. */
+        if ( lift_of_gfn(m, l.gfn) )
+            continue;
+        if ( xc_set_subpage(m->xch, m->o->domid, l.gfn, l.map) )
+        {
+            snprintf(what, sizeof(what), "cannot restore map 0x%08x",
+                     l.map);
+            fail_gfn(m, what, l.gfn);
+        }
+    }
+}
+
+/* Closing: end the steps that did not come back, put back every map. */
+static void restore_all(struct monitor *m)
+{
+    while ( m->nr_lifts )
+    {
+        uint32_t vcpu = m->lifts[0].vcpu;
+        char what[64];
+
+        if ( xc_domain_debug_control(m->xch, m->o->domid,
+                                     XEN_DOMCTL_DEBUG_OP_SINGLE_STEP_OFF,
+                                     vcpu) )
+        {
+            snprintf(what, sizeof(what), "cannot stop single-stepping "
+                     "vcpu %u", vcpu);
+            fail(m, what);
+        }
+        restore_vcpu(m, vcpu);
+    }
+}
+
+/* ---- the ring ---- */
+
+static void report_fault(struct monitor *m, const vm_event_request_t *req)
+{
+    char line[256];
+
+    if ( m->closing )
+    {
+        m->late++;
+        return;
+    }
+    spp_format_fault(req, m->o->policy, m->o->json, line, sizeof(line));
+    if ( fputs(line, m->out) == EOF || fflush(m->out) == EOF )
+    {
+        fail(m, "cannot write the report");
+        m->closing = true;
+    }
+    if ( ++m->reported == m->o->count )
+        m->closing = true;
+}
+
+static void put_response(struct monitor *m, const vm_event_response_t *rsp)
+{
+    memcpy(RING_GET_RESPONSE(&m->ring, m->ring.rsp_prod_pvt), rsp,
+           sizeof(*rsp));
+    m->ring.rsp_prod_pvt++;
+    RING_PUSH_RESPONSES(&m->ring);
+}
+
+static void answer(struct monitor *m, const vm_event_request_t *req)
+{
+    bool stepping = vcpu_stepping(m, req->vcpu_id);
+    struct spp_answer a = spp_decide(req, m->o->policy, stepping,
+                                     m->closing);
+    vm_event_response_t rsp;
+
+    if ( req->version != VM_EVENT_INTERFACE_VERSION )
+    {
+        /* Its layout is not ours: just let the vCPU go, if Xen can. */
+        if ( !m->failed )
+            fprintf(m->err, "xen-subpage: monitor: domain %s (%u): "
+                    "vm_event interface version %u, not %u\n",
+                    m->o->domain, m->o->domid, req->version,
+                    VM_EVENT_INTERFACE_VERSION);
+        m->failed = true;
+        a.flags = 0;
+    }
+    else
+    {
+        if ( spp_is_fault(req) )
+            report_fault(m, req);
+        /* Not lifted, the write still goes through: by emulation. */
+        if ( a.action == SPP_ACT_LIFT && lift(m, req) )
+            a = spp_decide(req, m->o->policy, stepping, true);
+        else if ( a.action == SPP_ACT_RESTORE )
+            restore_vcpu(m, req->vcpu_id);
+    }
+
+    spp_fill_response(req, a.flags, &rsp);
+    put_response(m, &rsp);
+}
+
+/* Answer every request on the ring: how many, or -1. */
+static int answer_requests(struct monitor *m)
+{
+    vm_event_request_t req;
+    int answered = 0, more;
+
+    do
+    {
+        while ( RING_HAS_UNCONSUMED_REQUESTS(&m->ring) )
+        {
+            RING_COPY_REQUEST(&m->ring, m->ring.req_cons, &req);
+            m->ring.req_cons++;
+            answer(m, &req);
+            answered++;
+        }
+        RING_FINAL_CHECK_FOR_REQUESTS(&m->ring, more);
+    } while ( more );
+
+    if ( answered && xenevtchn_notify(m->xce, m->port) )
+        return fail(m, "cannot send the answers to Xen");
+
+    return answered;
+}
+
+/*
+ * Until Xen signals the ring, ms pass or a signal comes: 1, 0 when the
+ * time ran out, or -1.
+ */
+static int wait_for_event(struct monitor *m, int ms)
+{
+    struct pollfd pfd = { .fd = xenevtchn_fd(m->xce), .events = POLLIN };
+    xenevtchn_port_or_error_t port;
+
+    switch ( poll(&pfd, 1, ms) )
+    {
+    case -1:
+        return errno == EINTR ? 1 : fail(m, "cannot wait for events");
+
+    case 0:
+        return 0;
+    }
+    port = xenevtchn_pending(m->xce);
+    if ( port < 0 || xenevtchn_unmask(m->xce, port) )
+        return fail(m, "cannot take the event");
+
+    return 1;
+}
+
+/* A dead domain's ring says nothing more, and cannot be told so. */
+static bool domain_gone(struct monitor *m)
+{
+    xc_domaininfo_t info;
+    int n = xc_domain_getinfolist(m->xch, m->o->domid, 1, &info);
+
+    return !n || (n == 1 && (info.domain != m->o->domid ||
+                             (info.flags & XEN_DOMINF_dying)));
+}
+
+static void listen_for_faults(struct monitor *m)
+{
+    m->listening = true;
+    fprintf(m->err, "xen-subpage: monitoring domain %u (policy %s)\n",
+            m->o->domid, spp_policy_name(m->o->policy));
+    fflush(m->err);
+
+    /* Drain first: the guest ran between the setup and the first wait. */
+    while ( answer_requests(m) >= 0 && !m->closing && !m->failed &&
+            !stop_signal )
+    {
+        if ( !wait_for_event(m, WAIT_MS) && domain_gone(m) )
+        {
+            fprintf(m->err, "xen-subpage: monitor: domain %s (%u) is gone\n",
+                    m->o->domain, m->o->domid);
+            m->gone = true;
+            return;
+        }
+    }
+}
+
+/*
+ * Once the ring is gone, a vCPU paused for one of its requests would stay
+ * paused for good, so the last requests are answered with the domain
+ * paused.  Xen forgets the answers not yet carried out with the ring too
+ * (then the write is retried, and dropped as with no listener): so the
+ * vCPUs answered last first get a moment to run, which also brings the
+ * single steps of allow-once back.
+ */
+static void quiesce(struct monitor *m)
+{
+    unsigned int round;
+
+    m->closing = true;
+    if ( !m->listening )
+        return;         /* setup failed, with the guest paused throughout */
+
+    for ( round = 0; ; round++ )
+    {
+        int answered;
+
+        if ( pause_domain(m) )
+        {
+            answer_requests(m);
+            return;
+        }
+        answered = answer_requests(m);
+        if ( answered < 0 || round == CLOSE_ROUNDS ||
+             (round && !answered && !m->nr_lifts) )
+            return;
+        if ( unpause_domain(m) )
+            return;
+        wait_for_event(m, CLOSE_WAIT_MS);
+    }
+}
+
+/* What the monitor changed in the domain, undone. */
+static void close_domain(struct monitor *m)
+{
+    quiesce(m);
+    restore_all(m);
+
+    if ( m->singlestep && xc_monitor_singlestep(m->xch, m->o->domid, false) )
+        fail(m, "cannot stop monitoring single steps");
+    if ( m->ring_page && xc_monitor_disable(m->xch, m->o->domid) )
+        fail(m, "cannot disable the monitor ring");
+    unpause_domain(m);
+}
+
+static void close_monitor(struct monitor *m)
+{
+    if ( !m->gone )
+        close_domain(m);
+
+    if ( m->bound && xenevtchn_unbind(m->xce, m->port) )
+        fail(m, "cannot unbind the event channel");
+    if ( m->xce )
+        xenevtchn_close(m->xce);
+    if ( m->ring_page )
+        munmap(m->ring_page, XC_PAGE_SIZE);
+    free(m->lifts);
+
+    if ( m->late )
+        fprintf(m->err, "xen-subpage: monitor: domain %s (%u): %" PRIu64
+                " more faults answered while exiting, not reported\n",
+                m->o->domain, m->o->domid, m->late);
+}
+
+int monitor_domain(xc_interface *xch, const struct monitor_opts *o,
+                   FILE *out, FILE *err)
+{
+    struct monitor m = { .o = o, .xch = xch, .out = out, .err = err };
+    struct saved_signals saved;
+
+    catch_signals(&saved);
+    if ( !open_ring(&m) )
+        listen_for_faults(&m);
+    close_monitor(&m);
+    restore_signals(&saved);
+
+    return m.failed ? -1 : 0;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef XEN_SUBPAGE_MONITOR_H
+#define XEN_SUBPAGE_MONITOR_H
+
+#include <stdio.h>
+
+#include "fault.h"
+
+struct monitor_opts {
+    uint32_t domid;
+    const char *domain;         /* as the user wrote it, for messages */
+    enum spp_policy policy;
+    uint64_t count;             /* stop after this many faults; 0: never */
+    bool json;
+};
+
+/*
+ * Report the SPP write faults of a domain, one line each on out, and
+ * answer them by policy, until count faults, SIGINT, SIGTERM or SIGHUP;
+ * messages on err.  0, or -1 once it said why on err.
+ */
+int monitor_domain(xc_interface *xch, const struct monitor_opts *o,
+                   FILE *out, FILE *err);
+
+#endif /* XEN_SUBPAGE_MONITOR_H */
