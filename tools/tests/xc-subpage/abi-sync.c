@@ -47,3 +47,9 @@ SAME_FIELD(subpage_stats, sppt_pages);
 SAME_FIELD(subpage_stats, write_violations);
 SAME_FIELD(subpage_stats, miss_exits);
 SAME_FIELD(subpage_stats, misconfig_exits);
+
+/* MEM_ACCESS_SPP, as subpage_abi.h defines it and as the patched Xen does. */
+enum { fallback_mem_access_spp = MEM_ACCESS_SPP };
+#undef MEM_ACCESS_SPP
+#include <public/vm_event.h>
+_Static_assert(MEM_ACCESS_SPP == fallback_mem_access_spp, "MEM_ACCESS_SPP");
