@@ -6,9 +6,9 @@
  * from pool.c, and the public ABI is the patched tree's own hvm_op.h.
  *
  * What stands in for the rest of Xen is a small model kept in "fake":
- *  - a host p2m with one entry per gfn (type, access, superpage, and the
- *    SPP and W bits computed as the patched ept_set_entry() and
- *    ept_p2m_type_to_flags() compute them);
+ *  - a host p2m with one entry per gfn (type, access, page, superpage,
+ *    and the SPP and W bits computed as the patched ept_set_entry() and
+ *    ept_p2m_type_to_flags() compute them, PML or not);
  *  - EPT flushes counted as ept_sync_domain() does them, deferred while
  *    p2m->defer_flush is raised;
  *  - the VMCS state of the domain's vCPUs (SPPTP);
@@ -38,6 +38,7 @@
 #define XENLOG_ERR          "(XEN) "
 #define paddr_to_pfn(pa)    ((unsigned long)((pa) >> PAGE_SHIFT))
 #define PAGE_ORDER_4K       0
+#define PAGE_ORDER_2M       9
 
 typedef uint64_t paddr_t;
 typedef struct { unsigned long gfn; } gfn_t;
@@ -47,7 +48,8 @@ typedef struct { unsigned long gfn; } gfn_t;
 
 typedef enum {
     p2m_invalid, p2m_ram_rw, p2m_ram_logdirty, p2m_ram_ro, p2m_mmio_dm,
-    p2m_mmio_direct,
+    p2m_mmio_direct, p2m_grant_map_rw, p2m_ram_paging_out, p2m_ram_paged,
+    p2m_ram_shared, p2m_map_foreign, p2m_ioreq_server,
 } p2m_type_t;
 typedef enum { p2m_access_n, p2m_access_r, p2m_access_rw = 3,
                p2m_access_rwx = 7 } p2m_access_t;
@@ -145,9 +147,13 @@ int fake_copy_from_guest(void *dst, const void *src, unsigned long off,
 struct fake_entry {
     p2m_type_t t;
     p2m_access_t a;
+    mfn_t mfn;
     bool super;         /* part of a 2M mapping */
     bool spp, w;        /* as the patched EPT code sets them */
 };
+
+/* The page fake_map() gives gfn. */
+#define FAKE_MFN(gfn)   _mfn(0x100000UL + (gfn))
 
 #define FAKE_GFNS       (1UL << 20)     /* 4 GB of guest space */
 
@@ -162,6 +168,7 @@ struct fake {
     unsigned long flushes;              /* EPT flushes done */
     unsigned long splits;               /* superpages split */
     int set_entry_error;                /* next p2m_set_entry() fails */
+    bool pml;                           /* log-dirty 4K leaves writable */
     unsigned int pool_limit;            /* paging pool pages; 0: all */
     bool locked;
     unsigned int paused;

@@ -20,6 +20,8 @@
 #define PAGE_SHIFT      12
 #define PAGE_SIZE       (1UL << PAGE_SHIFT)
 #define PAGE_MASK       (~(PAGE_SIZE - 1))
+
+#define ARRAY_SIZE(a)   (sizeof(a) / sizeof((a)[0]))
 #define PADDR_BITS      52
 #define PADDR_MASK      ((1UL << PADDR_BITS) - 1)
 

@@ -75,7 +75,7 @@ static mfn_t get_entry(struct p2m_domain *p2m, gfn_t gfn, p2m_type_t *t,
     *t = fake.e[gfn_x(gfn)].t;
     *a = fake.e[gfn_x(gfn)].a;
 
-    return _mfn(0x100000 + gfn_x(gfn));
+    return fake.e[gfn_x(gfn)].mfn;
 }
 
 void p2m_lock(struct p2m_domain *p2m)
@@ -121,37 +121,62 @@ void p2m_unlock_and_tlb_flush(struct p2m_domain *p2m)
     p2m_unlock(p2m);
 }
 
-/* What the patched ept_set_entry() does to a leaf, for a 4K entry. */
+/* ept_p2m_type_to_flags()'s W bit of a leaf of type t. */
+static bool type_writable(p2m_type_t t, unsigned int page_order)
+{
+    return t == p2m_ram_rw || t == p2m_grant_map_rw ||
+           t == p2m_map_foreign || t == p2m_mmio_direct ||
+           (t == p2m_ram_logdirty && fake.pml && !page_order);
+}
+
+/*
+ * What the patched ept_set_entry() does to the leaves of a 4K or 2M
+ * mapping: split a superpage, ask p2m_spp_new_leaf(), write, flush, and
+ * end the protection if it said so.
+ */
 int p2m_set_entry(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
                   unsigned int page_order, p2m_type_t t, p2m_access_t a)
 {
-    struct fake_entry *e = &fake.e[gfn_x(gfn)];
+    unsigned long g, first = gfn_x(gfn), n = 1UL << page_order;
+    struct fake_entry *e = &fake.e[first];
     bool present = e->t != p2m_invalid;
     int rc = fake.set_entry_error;
+    enum spp_leaf spp;
 
-    (void)mfn;
-    assert(fake.locked && page_order == PAGE_ORDER_4K);
+    assert(fake.locked);
+    assert(page_order == PAGE_ORDER_4K || page_order == PAGE_ORDER_2M);
+    assert(!(first & (n - 1)));
     if ( rc )
     {
         fake.set_entry_error = 0;
         return rc;                      /* e.g. no memory to split */
     }
 
-    if ( e->super )
+    if ( e->super && !page_order )
     {
-        unsigned long i, first = gfn_x(gfn) & ~511UL;
-
-        for ( i = first; i < first + 512; i++ )
-            fake.e[i].super = false;
+        for ( g = first & ~511UL; g < (first & ~511UL) + 512; g++ )
+            fake.e[g].super = false;
         fake.splits++;
     }
 
-    e->t = t;
-    e->a = a;
-    e->spp = t == p2m_ram_rw && p2m_spp_protected(p2m, gfn_x(gfn));
-    e->w = t == p2m_ram_rw && !e->spp;
+    spp = p2m_spp_new_leaf(p2m, first, page_order,
+                           present ? e->mfn : INVALID_MFN, mfn, t);
+    for ( g = first; g < first + n; g++ )
+    {
+        e = &fake.e[g];
+        e->t = t;
+        e->a = a;
+        e->mfn = mfn_eq(mfn, INVALID_MFN) ? mfn
+                                          : _mfn(mfn_x(mfn) + g - first);
+        e->super = page_order;
+        e->spp = spp == SPP_LEAF_CHECKED;
+        e->w = type_writable(t, page_order) &&
+               spp != SPP_LEAF_CHECKED && spp != SPP_LEAF_PARKED;
+    }
     if ( present )
         ept_sync_domain(p2m);
+    if ( spp == SPP_LEAF_ENDS )
+        p2m_spp_end(p2m, first, page_order);
 
     return 0;
 }
@@ -260,6 +285,7 @@ void fake_map(unsigned long first, unsigned long n, p2m_type_t t, bool super)
     {
         fake.e[g].t = t;
         fake.e[g].a = p2m_access_rwx;
+        fake.e[g].mfn = FAKE_MFN(g);
         fake.e[g].super = super;
         fake.e[g].spp = false;
         fake.e[g].w = t == p2m_ram_rw;

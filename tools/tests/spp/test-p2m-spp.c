@@ -174,24 +174,135 @@ static void zero_map_protects_every_sub_page(void **state)
     assert_spp_off();
 }
 
-static void type_change_parks_and_rearms(void **state)
+/* ---- the p2m changing under a protected gfn ---- */
+
+static void set_entry(unsigned long gfn, mfn_t mfn, unsigned int order,
+                      p2m_type_t t)
+{
+    p2m_lock(&fake.p2m);
+    assert_int_equal(p2m_set_entry(&fake.p2m, _gfn(gfn), mfn, order, t,
+                                   p2m_access_rwx), 0);
+    p2m_unlock(&fake.p2m);
+}
+
+/* Log-dirty keeps the leaf read-only, with PML too, and RAM re-arms it. */
+static void log_dirty_parks_and_rearms(void **state)
 {
     unsigned long gfn = RAM + 700;
+    unsigned int pml;
 
     (void)state;
-    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0xf), 0);
-    /* Log-dirty (as the p2m code would set it): bit 61 parked. */
-    fake.locked = true;
-    assert_int_equal(p2m_set_entry(&fake.p2m, _gfn(gfn), INVALID_MFN, 0,
-                                   p2m_ram_logdirty, p2m_access_rwx), 0);
+    for ( pml = 0; pml < 2; pml++ )
+    {
+        fake.pml = pml;
+        assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0xf), 0);
+        set_entry(gfn, FAKE_MFN(gfn), 0, p2m_ram_logdirty);
+        assert_false(fake.e[gfn].spp);
+        assert_false(fake.e[gfn].w);
+        assert_int_equal(stats().protected_pages, 1);
+
+        /* An unprotected log-dirty page is writable under PML. */
+        set_entry(gfn + 1, FAKE_MFN(gfn + 1), 0, p2m_ram_logdirty);
+        assert_int_equal(fake.e[gfn + 1].w, pml);
+
+        /* The write fault makes it RAM again: bit 61 from the SPPT. */
+        set_entry(gfn, FAKE_MFN(gfn), 0, p2m_ram_rw);
+        assert_true(fake.e[gfn].spp);
+        assert_hw_map(gfn, 0xf);
+        assert_int_equal(get_map(gfn), 0xf);
+        assert_int_equal(p2m_set_subpage(d, _gfn(gfn), ~0U), 0);
+        assert_spp_off();
+    }
+}
+
+/* Still RAM after the protection ended: every write lands, none is SPP's. */
+static void assert_unprotected_ram(unsigned long gfn)
+{
     assert_false(fake.e[gfn].spp);
-    /* Back to RAM: re-armed from the SPPT. */
-    assert_int_equal(p2m_set_entry(&fake.p2m, _gfn(gfn), INVALID_MFN, 0,
-                                   p2m_ram_rw, p2m_access_rwx), 0);
-    fake.locked = false;
-    assert_true(fake.e[gfn].spp);
-    assert_hw_map(gfn, 0xf);
-    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), ~0U), 0);
+    assert_true(fake.e[gfn].w);
+    assert_int_equal(get_map(gfn), ~0U);
+    assert_hw_map(gfn, ~0U);
+}
+
+/* Any other type ends the protection; the gfn can be protected again. */
+static void type_changes_end_protection(void **state)
+{
+    static const p2m_type_t types[] = {
+        p2m_ram_ro, p2m_mmio_direct, p2m_grant_map_rw, p2m_ram_paging_out,
+        p2m_ram_paged, p2m_ram_shared, p2m_map_foreign, p2m_ioreq_server,
+    };
+    unsigned long gfn = RAM + 900;
+    unsigned int i;
+
+    (void)state;
+    for ( i = 0; i < ARRAY_SIZE(types); i++ )
+    {
+        assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0x0f0f), 0);
+        assert_int_equal(p2m_set_subpage(d, _gfn(gfn + 1), 0x1), 0);
+
+        /* Deferred flushes too: no table goes before the EPT is flushed. */
+        fake.p2m.defer_flush = i & 1;
+        set_entry(gfn, FAKE_MFN(gfn), 0, types[i]);
+        fake.p2m.defer_flush = 0;
+        assert_false(fake.e[gfn].spp);
+        assert_false(fake.p2m.need_flush);
+        assert_int_equal(stats().protected_pages, 1);
+        assert_hw_map(gfn + 1, 0x1);
+
+        set_entry(gfn, FAKE_MFN(gfn), 0, p2m_ram_rw);
+        assert_unprotected_ram(gfn);
+
+        assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0x80000000), 0);
+        assert_hw_map(gfn, 0x80000000);
+        assert_int_equal(p2m_set_subpage(d, _gfn(gfn), ~0U), 0);
+        assert_int_equal(p2m_set_subpage(d, _gfn(gfn + 1), ~0U), 0);
+        assert_spp_off();
+    }
+}
+
+/* Another page, or none, at the gfn: the protection was of the old one. */
+static void remap_and_removal_end_protection(void **state)
+{
+    unsigned long gfn = RAM + 1000;
+
+    (void)state;
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0), 0);
+    set_entry(gfn, _mfn(0x300000), 0, p2m_ram_rw);
+    assert_unprotected_ram(gfn);
+    assert_int_equal(stats().protected_pages, 0);
+
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0), 0);
+    set_entry(gfn, INVALID_MFN, 0, p2m_invalid);
+    assert_int_equal(stats().protected_pages, 0);
+    assert_int_equal(stats().sppt_pages, 1);    /* the root, until... */
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0), -EINVAL);
+    assert_spp_off();                           /* ...the next set */
+
+    set_entry(gfn, FAKE_MFN(gfn), 0, p2m_ram_rw);
+    assert_unprotected_ram(gfn);
+}
+
+/* A 2M mapping over protected gfns ends theirs and no other. */
+static void superpage_ends_what_it_covers(void **state)
+{
+    static const unsigned int inside[] = { 0, 3, 100, 511 };
+    unsigned long first = RAM + 512, outside = RAM + 1024 + 5;
+    unsigned int i;
+
+    (void)state;
+    for ( i = 0; i < ARRAY_SIZE(inside); i++ )
+        assert_int_equal(p2m_set_subpage(d, _gfn(first + inside[i]), 0x3),
+                         0);
+    assert_int_equal(p2m_set_subpage(d, _gfn(outside), 0x5), 0);
+
+    set_entry(first, FAKE_MFN(first), PAGE_ORDER_2M, p2m_ram_rw);
+    assert_int_equal(stats().protected_pages, 1);
+    for ( i = 0; i < ARRAY_SIZE(inside); i++ )
+        assert_unprotected_ram(first + inside[i]);
+    assert_int_equal(get_map(outside), 0x5);
+    assert_hw_map(outside, 0x5);
+
+    assert_int_equal(p2m_set_subpage(d, _gfn(outside), ~0U), 0);
     assert_spp_off();
 }
 
@@ -582,7 +693,10 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
         T(protect_and_clear),
         T(zero_map_protects_every_sub_page),
-        T(type_change_parks_and_rearms),
+        T(log_dirty_parks_and_rearms),
+        T(type_changes_end_protection),
+        T(remap_and_removal_end_protection),
+        T(superpage_ends_what_it_covers),
         T(bad_input_changes_nothing),
         T(enomem_leaves_nothing_behind),
         T(batch_sets_all_with_few_flushes),

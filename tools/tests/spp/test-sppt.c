@@ -500,6 +500,43 @@ static void walk_stops_where_the_processor_does(void **state)
     fixture_free(f);
 }
 
+/* Protected gfns of a range found in order, with absent tables skipped. */
+static void next_protected_in_range(void **state)
+{
+    static const unsigned long gfns[] = {
+        5, 511, 512, 1000, (1UL << 18) + 7, (1UL << 27) + 3,
+        (1UL << SPPT_MAX_GFN_BITS) - 1,
+    };
+    const unsigned long max = 1UL << SPPT_MAX_GFN_BITS;
+    struct fixture *f = fixture_new(64);
+    unsigned long gfn;
+    unsigned int i;
+
+    (void)state;
+    assert_int_equal(sppt_next_protected(&f->t, 0, max), max);
+    for ( i = 0; i < ARRAY_SIZE(gfns); i++ )
+        assert_int_equal(sppt_protect(&f->t, gfns[i], 0), 0);
+
+    for ( i = 0, gfn = sppt_next_protected(&f->t, 0, max); gfn < max;
+          i++, gfn = sppt_next_protected(&f->t, gfn + 1, max) )
+    {
+        assert_true(i < ARRAY_SIZE(gfns));
+        assert_int_equal(gfn, gfns[i]);
+    }
+    assert_int_equal(i, ARRAY_SIZE(gfns));
+
+    /* The end is exclusive, and a range past the last gfn is empty. */
+    assert_int_equal(sppt_next_protected(&f->t, 6, 511), 511);
+    assert_int_equal(sppt_next_protected(&f->t, 1001, 1UL << 18),
+                     1UL << 18);
+    assert_int_equal(sppt_next_protected(&f->t, max, max + 10), max + 10);
+
+    for ( i = 0; i < ARRAY_SIZE(gfns); i++ )
+        assert_int_equal(sppt_unprotect(&f->t, gfns[i]), 0);
+    assert_int_equal(sppt_next_protected(&f->t, 0, max), max);
+    fixture_free(f);
+}
+
 static void teardown_is_preemptible_and_complete(void **state)
 {
     struct fixture *f = fixture_new(16384);
@@ -552,6 +589,7 @@ int main(void)
         cmocka_unit_test(enomem_leaves_nothing_half_written),
         cmocka_unit_test(random_ops_match_walker),
         cmocka_unit_test(walk_stops_where_the_processor_does),
+        cmocka_unit_test(next_protected_in_range),
         cmocka_unit_test(teardown_is_preemptible_and_complete),
     };
 

@@ -21,9 +21,10 @@
  * Invariants, with the host p2m lock held:
  *  - An EPT leaf of the host p2m has bit 61 set if and only if it is a 4K
  *    p2m_ram_rw leaf whose gfn has an L1E in the SPPT (ept_set_entry()
- *    and the type recalculation ask p2m_spp_protected()).  A leaf with
- *    bit 61 is read-only.  A type change parks the bit; a change back to
- *    p2m_ram_rw re-arms it.
+ *    and the type recalculation ask p2m_spp_new_leaf()).  A leaf with
+ *    bit 61 is read-only.  Log-dirty parks the bit (the leaf stays
+ *    read-only) and p2m_ram_rw re-arms it; any other change of the gfn's
+ *    type or page drops its L1E (p2m_spp_end()).
  *  - Tables are freed only after bit 61 has left the leaves that led to
  *    them and the EPT has been flushed, so the processor never walks a
  *    freed table.
@@ -413,6 +414,60 @@ int p2m_get_subpage(struct domain *d, gfn_t gfn, uint32_t *map)
     p2m_unlock(p2m);
 
     return rc;
+}
+
+/* ---- the p2m changing under a protected gfn ---- */
+
+static bool spp_range_protected(struct p2m_domain *p2m, unsigned long gfn,
+                                unsigned int order)
+{
+    unsigned long end = gfn + (1UL << order);
+
+    return p2m_is_hostp2m(p2m) && spp_in_use(p2m) &&
+           sppt_next_protected(&p2m->spp->sppt, gfn, end) < end;
+}
+
+/*
+ * Protection is of one page of RAM, so it survives only the same 4K page
+ * staying RAM.  Log-dirty parks it: the leaf stays read-only even where
+ * PML would let it be written, so that a write faults, is logged, and
+ * turns the page back into p2m_ram_rw with bit 61.  Any other type,
+ * another page, removal or a superpage over the gfn ends the protection.
+ */
+enum spp_leaf p2m_spp_new_leaf(struct p2m_domain *p2m, unsigned long gfn,
+                               unsigned int order, mfn_t old_mfn, mfn_t mfn,
+                               p2m_type_t t)
+{
+    if ( !order && mfn_eq(mfn, old_mfn) &&
+         (t == p2m_ram_rw || t == p2m_ram_logdirty) )
+    {
+        if ( !p2m_spp_protected(p2m, gfn) )
+            return SPP_LEAF_NONE;
+        return t == p2m_ram_rw ? SPP_LEAF_CHECKED : SPP_LEAF_PARKED;
+    }
+
+    return spp_range_protected(p2m, gfn, order) ? SPP_LEAF_ENDS
+                                                : SPP_LEAF_NONE;
+}
+
+/*
+ * The leaves of the 2^order gfns from gfn have been written without bit
+ * 61: drop their L1Es, as if HVMOP_set_subpage had made them writable.
+ */
+void p2m_spp_end(struct p2m_domain *p2m, unsigned long gfn,
+                 unsigned int order)
+{
+    struct sppt *t = &p2m->spp->sppt;
+    unsigned long end = gfn + (1UL << order);
+
+    ASSERT(p2m_locked_by_me(p2m));
+
+    /* No processor may still hold a leaf leading to the tables freed. */
+    p2m_tlb_flush_sync(p2m);
+
+    for ( gfn = sppt_next_protected(t, gfn, end); gfn < end;
+          gfn = sppt_next_protected(t, gfn + 1, end) )
+        sppt_unprotect(t, gfn);
 }
 
 /* ---- statistics ---- */

@@ -318,6 +318,34 @@ int sppt_unprotect(struct sppt *t, unsigned long gfn)
 }
 
 /*
+ * The first gfn in [gfn, end) with an L1E, or end.  A table that is not
+ * there is skipped with every gfn it would cover.
+ */
+unsigned long sppt_next_protected(const struct sppt *t, unsigned long gfn,
+                                  unsigned long end)
+{
+    while ( gfn < end && gfn_in_range(gfn) )
+    {
+        mfn_t path[SPPT_LEVELS + 1];
+        unsigned int l = 1;
+
+        walk_path(t, gfn, path);
+        while ( l <= SPPT_LEVELS && mfn_eq(path[l], INVALID_MFN) )
+            l++;
+        if ( l == 1 )
+        {
+            if ( l1e_in_use(read_entry(t, path[1], sppt_index(gfn, 1))) )
+                return gfn;
+            gfn++;
+        }
+        else
+            gfn = (gfn | ((1UL << ((l - 1) * SPPT_INDEX_BITS)) - 1)) + 1;
+    }
+
+    return end;
+}
+
+/*
  * Free the tables below the level l table at mfn, at most *budget pages;
  * -ERESTART when the budget ran out first.  Freed entries are cleared, so
  * calling again resumes where this call stopped.

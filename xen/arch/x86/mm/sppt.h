@@ -72,6 +72,8 @@ int sppt_protect(struct sppt *t, unsigned long gfn, uint64_t l1e);
 int sppt_update(struct sppt *t, unsigned long gfn, uint64_t l1e);
 int sppt_get(const struct sppt *t, unsigned long gfn, uint64_t *l1e);
 int sppt_unprotect(struct sppt *t, unsigned long gfn);
+unsigned long sppt_next_protected(const struct sppt *t, unsigned long gfn,
+                                  unsigned long end);
 int sppt_teardown(struct sppt *t, unsigned int *budget);
 unsigned int sppt_walk(const struct sppt *t, unsigned long gfn,
                        uint64_t *entry);

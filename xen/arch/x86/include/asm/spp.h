@@ -8,6 +8,7 @@
 
 #include <xen/mm.h>
 #include <xen/types.h>
+#include <asm/p2m.h>
 #include <public/xen.h>
 #include <public/vm_event.h>
 
@@ -42,6 +43,23 @@ int p2m_get_subpage(struct domain *d, gfn_t gfn, uint32_t *map);
  * carry the SPP bit (and so be read-only)?
  */
 bool p2m_spp_protected(struct p2m_domain *p2m, unsigned long gfn);
+
+/*
+ * For ept_set_entry() and the type recalculation, with the p2m locked:
+ * what the new leaf of a protected gfn keeps.  p2m_spp_new_leaf() is asked
+ * before 2^order gfns from gfn are mapped to mfn as t (old_mfn before).
+ */
+enum spp_leaf {
+    SPP_LEAF_NONE,      /* nothing protected */
+    SPP_LEAF_CHECKED,   /* p2m_ram_rw: bit 61 set, W clear */
+    SPP_LEAF_PARKED,    /* log-dirty: bit 61 clear, W clear */
+    SPP_LEAF_ENDS,      /* no bit 61, and p2m_spp_end() once written */
+};
+enum spp_leaf p2m_spp_new_leaf(struct p2m_domain *p2m, unsigned long gfn,
+                               unsigned int order, mfn_t old_mfn, mfn_t mfn,
+                               p2m_type_t t);
+void p2m_spp_end(struct p2m_domain *p2m, unsigned long gfn,
+                 unsigned int order);
 
 /* Fill in the OUT fields of HVMOP_get_subpage_stats. */
 void p2m_get_subpage_stats(struct domain *d,
