@@ -125,7 +125,7 @@ INTREE_CONFIGURE := --disable-docs --disable-stubdom --disable-xen \
     --disable-pvshim --disable-pygrub --disable-monitors \
     --disable-xsmpolicy --with-system-qemu=/bin/false
 INTREE_LIBS := toolcore toollog call foreignmemory devicemodel evtchn \
-    gnttab hypfs ctrl
+    gnttab hypfs ctrl guest
 tools-intree: deps srctree
 	cd $(SRC_TREE) && { [ -f config/Tools.mk ] || \
 	    ./configure $(INTREE_CONFIGURE) >$(BUILD)/configure.log 2>&1; }
@@ -145,17 +145,23 @@ boot-detect: deps xen xen-base
 # our tools, the test guest and the scenarios (lab/mkimage).
 LAB := $(BUILD)/lab
 LAB_GUEST := $(LAB)/guest
+# The series' libxenctrl and libxenguest, for "xl save" (LD_LIBRARY_PATH).
+INTREE_LIB := $(SRC_TREE)/tools/libs
+LAB_LIB := opt/xen-spp/lib
 LAB_FILES := \
     tools/libxc/libxensubpage.so.1:lib/x86_64-linux-gnu/libxensubpage.so.1 \
     tools/misc/xen-subpage/xen-subpage:usr/sbin/xen-subpage \
     $(LAB_GUEST)/spp-guest-ctl:usr/sbin/spp-guest-ctl \
     $(LAB_GUEST)/spp-misuse:usr/sbin/spp-misuse \
     $(LAB_GUEST)/free-pages:usr/sbin/free-pages \
+    $(LAB_GUEST)/p2m-ctl:usr/sbin/p2m-ctl \
+    $(INTREE_LIB)/ctrl/libxenctrl.so.4.17.0:$(LAB_LIB)/libxenctrl.so.4.17 \
+    $(INTREE_LIB)/guest/libxenguest.so.4.17.0:$(LAB_LIB)/libxenguest.so.4.17 \
     $(LAB_GUEST)/spp-guest:lab/spp-guest \
     lab/guest/spp-guest.cfg:lab/spp-guest.cfg \
     lab/scenarios:lab/scenarios lab/init:init
 
-lab-image: deps tools
+lab-image: deps tools tools-intree
 	@mkdir -p $(LAB_GUEST)
 	$(MAKE) -s -C lab/guest O=$(LAB_GUEST)
 	$(MAKE) --no-print-directory $(LAB)/initrd.cpio

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * p2m-ctl: the p2m changes the lab makes under protected pages, with
+ * Debian's libraries, as a device model or a migration would make them.
+ *
+ *   p2m-ctl <domid> ro|rw <gfn>       type the page ram_ro or ram_rw
+ *                                     (XEN_DMOP_set_mem_type)
+ *   p2m-ctl <domid> log-dirty on|off  global log-dirty mode
+ *   p2m-ctl <domid> dirty <gfn> <n>   read and clear the dirty bitmap;
+ *                                     print the dirty gfns of the n from
+ *                                     gfn (hex), or "none"
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xenctrl.h>
+#include <xendevicemodel.h>
+
+#define BITS_PER_ULONG (sizeof(unsigned long) * CHAR_BIT)
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: p2m-ctl <domid> ro|rw <gfn>\n"
+                    "       p2m-ctl <domid> log-dirty on|off\n"
+                    "       p2m-ctl <domid> dirty <gfn> <n>\n");
+    return 2;
+}
+
+static int fail(const char *what)
+{
+    fprintf(stderr, "p2m-ctl: %s: %s\n", what, strerror(errno));
+    return 1;
+}
+
+static int parse(const char *s, unsigned long *v)
+{
+    char *end;
+
+    errno = 0;
+    *v = strtoul(s, &end, 0);
+    return errno || !*s || *end ? -1 : 0;
+}
+
+static int set_type(uint32_t domid, hvmmem_type_t type, uint64_t gfn)
+{
+    xendevicemodel_handle *dmod = xendevicemodel_open(NULL, 0);
+    int rc;
+
+    if ( !dmod )
+        return fail("xendevicemodel_open");
+    rc = xendevicemodel_set_mem_type(dmod, domid, type, gfn, 1);
+    if ( rc )
+        fail("xendevicemodel_set_mem_type");
+    xendevicemodel_close(dmod);
+
+    return rc ? 1 : 0;
+}
+
+static int log_dirty(xc_interface *xch, uint32_t domid, bool on)
+{
+    if ( xc_shadow_control(xch, domid,
+                           on ? XEN_DOMCTL_SHADOW_OP_ENABLE_LOGDIRTY
+                              : XEN_DOMCTL_SHADOW_OP_OFF, NULL, 0) )
+        return fail(on ? "enable log-dirty" : "disable log-dirty");
+    return 0;
+}
+
+static int print_dirty(xc_interface *xch, uint32_t domid, unsigned long gfn,
+                       unsigned long n)
+{
+    DECLARE_HYPERCALL_BUFFER(unsigned long, bitmap);
+    xen_pfn_t max_gfn;
+    unsigned long pages, size, g;
+    unsigned int found = 0;
+    int rc = 1;
+
+    if ( xc_domain_maximum_gpfn(xch, domid, &max_gfn) )
+        return fail("xc_domain_maximum_gpfn");
+    pages = max_gfn + 1;
+    if ( gfn + n > pages )
+    {
+        fprintf(stderr, "p2m-ctl: gfns past %#lx\n", pages - 1);
+        return 1;
+    }
+    size = (pages + BITS_PER_ULONG - 1) / BITS_PER_ULONG *
+           sizeof(unsigned long);
+    bitmap = xc_hypercall_buffer_alloc_pages(xch, bitmap,
+                                             (size + XC_PAGE_SIZE - 1) /
+                                             XC_PAGE_SIZE);
+    if ( !bitmap )
+        return fail("bitmap");
+
+    if ( xc_logdirty_control(xch, domid, XEN_DOMCTL_SHADOW_OP_CLEAN,
+                             HYPERCALL_BUFFER(bitmap), pages, 0,
+                             NULL) != (long long)pages )
+        fail("read the dirty bitmap");
+    else
+    {
+        for ( g = gfn; g < gfn + n; g++ )
+            if ( bitmap[g / BITS_PER_ULONG] & (1UL << (g % BITS_PER_ULONG)) )
+                printf("%s%#lx", found++ ? " " : "", g);
+        printf("%s\n", found ? "" : "none");
+        rc = 0;
+    }
+
+    xc_hypercall_buffer_free_pages(xch, bitmap,
+                                   (size + XC_PAGE_SIZE - 1) / XC_PAGE_SIZE);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    unsigned long domid, gfn, n;
+    xc_interface *xch;
+    int rc;
+
+    if ( argc < 4 || parse(argv[1], &domid) || domid >= DOMID_FIRST_RESERVED )
+        return usage();
+
+    if ( !strcmp(argv[2], "ro") || !strcmp(argv[2], "rw") )
+    {
+        if ( argc != 4 || parse(argv[3], &gfn) )
+            return usage();
+        return set_type(domid, argv[2][1] == 'o' ? HVMMEM_ram_ro
+                                                 : HVMMEM_ram_rw, gfn);
+    }
+
+    xch = xc_interface_open(NULL, NULL, 0);
+    if ( !xch )
+        return fail("xc_interface_open");
+    if ( !strcmp(argv[2], "log-dirty") && argc == 4 &&
+         (!strcmp(argv[3], "on") || !strcmp(argv[3], "off")) )
+        rc = log_dirty(xch, domid, !strcmp(argv[3], "on"));
+    else if ( !strcmp(argv[2], "dirty") && argc == 5 &&
+              !parse(argv[3], &gfn) && !parse(argv[4], &n) )
+        rc = print_dirty(xch, domid, gfn, n);
+    else
+        rc = usage();
+    xc_interface_close(xch);
+
+    return rc;
+}
