@@ -36,11 +36,13 @@ exception_handler(const struct exception_frame *f);
 void timer_interrupt(void);
 
 /*
- * From the patched Xen's public interface (series patch 0005,
- * xen/include/public/hvm/hvm_op.h), copied because the guest is built
+ * From Xen's public interface (version.h, and the series' hvm_op.h from
+ * patch 0005), copied because the guest is built
  * freestanding, without Xen's headers.  The struct has the same layout
  * for 32- and 64-bit callers (Xen checks it with CHECK_hvm_subpage).
  */
+#define __HYPERVISOR_xen_version 17
+#define XENVER_changeset        4       /* char[64] */
 #define __HYPERVISOR_hvm_op     34
 #define HVMOP_set_subpage       26
 #define DOMID_SELF              0x7ff0U

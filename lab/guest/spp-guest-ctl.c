@@ -36,15 +36,17 @@ static void usage(void)
     fprintf(stderr,
             "usage: %s <domid> wait-ready [timeout_s]\n"
             "       %s <domid> write <gfn> <mask> [timeout_s]\n"
+            "       %s <domid> copy <gfn> <mask> [timeout_s]\n"
+            "                  (as write, but a hypercall writes)\n"
             "       %s <domid> hypercall [timeout_s]\n"
             "       %s <domid> ping [timeout_s]\n"
             "       %s <domid> hold     (keep the command page mapped\n"
             "                            until killed: a destroyed domain\n"
             "                            stays dying meanwhile)\n"
-            "write: prints landed=0x<mask> writes=<n>\n"
+            "write, copy: print landed=0x<mask> writes=<n>\n"
             "hypercall: prints self=<rc> dom0=<rc> own=<rc>\n"
             "test pages: gfn %#x-%#x\n",
-            prog, prog, prog, prog, prog, SPP_GUEST_TEST_GFN,
+            prog, prog, prog, prog, prog, prog, SPP_GUEST_TEST_GFN,
             SPP_GUEST_TEST_GFN + SPP_GUEST_NR_TEST_PAGES - 1);
 }
 
@@ -168,12 +170,13 @@ static int run_command(struct spp_guest_cmd *cmd, uint32_t op,
     }
 }
 
-static int do_write(struct spp_guest_cmd *cmd, uint64_t gfn, uint32_t mask,
-                    unsigned int timeout_s)
+/* op: SPP_GUEST_OP_WRITE (the guest writes) or _COPY (Xen writes). */
+static int do_write(struct spp_guest_cmd *cmd, uint32_t op, uint64_t gfn,
+                    uint32_t mask, unsigned int timeout_s)
 {
     cmd->gfn = gfn;
     cmd->mask = mask;
-    if ( run_command(cmd, SPP_GUEST_OP_WRITE, timeout_s) )
+    if ( run_command(cmd, op, timeout_s) )
         return -1;
 
     if ( cmd->rc[0] )
@@ -234,7 +237,7 @@ static bool parse_request(int argc, char **argv, struct request *req)
     req->domid = v;
     req->verb = argv[2];
 
-    if ( !strcmp(req->verb, "write") )
+    if ( !strcmp(req->verb, "write") || !strcmp(req->verb, "copy") )
     {
         if ( argc < 5 || !parse_number(argv[3], UINT64_MAX, &req->gfn) ||
              !parse_number(argv[4], UINT32_MAX, &v) )
@@ -265,7 +268,11 @@ static int run_request(struct spp_guest_cmd *cmd, const struct request *req)
     if ( !strcmp(req->verb, "wait-ready") )
         return wait_ready(cmd, req->timeout_s);
     if ( !strcmp(req->verb, "write") )
-        return do_write(cmd, req->gfn, req->mask, req->timeout_s);
+        return do_write(cmd, SPP_GUEST_OP_WRITE, req->gfn, req->mask,
+                        req->timeout_s);
+    if ( !strcmp(req->verb, "copy") )
+        return do_write(cmd, SPP_GUEST_OP_COPY, req->gfn, req->mask,
+                        req->timeout_s);
     if ( !strcmp(req->verb, "hypercall") )
         return do_hypercall(cmd, req->domid, req->timeout_s);
 

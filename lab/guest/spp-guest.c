@@ -16,6 +16,7 @@
 #include "guest.h"
 #include "spp-guest.h"
 
+#define EEXIST                  17
 #define EINVAL                  22
 #define ENOSYS                  38
 
@@ -357,6 +358,19 @@ static long hvm_op(unsigned int op, void *arg)
     return ret;
 }
 
+static long xen_version(unsigned int op, void *arg)
+{
+    long ret;
+    uint32_t ebx, ecx;
+
+    asm volatile ( "call hypercall_page + %c[offset]"
+                   : "=a" (ret), "=b" (ebx), "=c" (ecx)
+                   : [offset] "i" (__HYPERVISOR_xen_version * 32),
+                     "1" (op), "2" (arg)
+                   : "edx", "esi", "edi", "memory" );
+    return ret;
+}
+
 static int32_t set_subpage(uint16_t domid, uint64_t gfn, uint32_t map)
 {
     struct xen_hvm_subpage a = {
@@ -436,6 +450,62 @@ static void op_write(uint32_t seq)
           " writes %u\n", seq, (uint32_t)gfn, mask, landed, writes);
 }
 
+static bool same_bytes(const volatile uint8_t *a, const uint8_t *b,
+                       unsigned int n)
+{
+    while ( n-- )
+        if ( *a++ != *b++ )
+            return false;
+    return true;
+}
+
+/*
+ * Xen writes for the guest: XENVER_changeset copies 64 bytes into the
+ * middle of each sub-page of the mask (hvm_copy_to_guest()).  It landed
+ * where the bytes are Xen's afterwards, and were not before.
+ */
+static void op_copy(uint32_t seq)
+{
+    static char ref[64];
+    uint64_t gfn = cmd->gfn;
+    uint32_t mask = cmd->mask, landed = 0, writes = 0;
+    unsigned int i;
+
+    if ( !is_test_page(gfn) || !hypercalls_ready ||
+         xen_version(XENVER_changeset, ref) )
+    {
+        cmd->rc[0] = -EINVAL;
+        print("spp-guest: seq %u copy gfn %#x: no test page or hypercall\n",
+              seq, (uint32_t)gfn);
+        return;
+    }
+
+    for ( i = 0; i < SPP_GUEST_NR_SUBPAGES; i++ )
+    {
+        uint8_t *va = test_page_va(gfn) + i * SPP_GUEST_SUBPAGE_SIZE + 32;
+
+        if ( !(mask & (1U << i)) )
+            continue;
+        if ( same_bytes(va, (const uint8_t *)ref, sizeof(ref)) )
+        {
+            cmd->rc[0] = -EEXIST;       /* cannot tell: use a new page */
+            print("spp-guest: seq %u copy gfn %#x: sub-page %u holds the"
+                  " bytes already\n", seq, (uint32_t)gfn, i);
+            return;
+        }
+        flush_tlb();
+        xen_version(XENVER_changeset, va);
+        if ( same_bytes(va, (const uint8_t *)ref, sizeof(ref)) )
+            landed |= 1U << i;
+        writes++;
+    }
+
+    cmd->landed = landed;
+    cmd->writes = writes;
+    print("spp-guest: seq %u copy gfn %#x mask %#08x landed %#08x"
+          " writes %u\n", seq, (uint32_t)gfn, mask, landed, writes);
+}
+
 /* The guest must not be able to change SPP, on itself or on others. */
 static void op_hypercall(uint32_t seq)
 {
@@ -469,6 +539,9 @@ static void run_command(uint32_t seq)
         break;
     case SPP_GUEST_OP_HYPERCALL:
         op_hypercall(seq);
+        break;
+    case SPP_GUEST_OP_COPY:
+        op_copy(seq);
         break;
     case SPP_GUEST_OP_PING:
         print("spp-guest: seq %u ping (%u ticks)\n", seq, ticks);

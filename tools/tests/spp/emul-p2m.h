@@ -13,7 +13,8 @@
  *    p2m->defer_flush is raised;
  *  - the VMCS state of the domain's vCPUs (SPPTP);
  *  - guest memory for copy_from_guest_offset(), with a fault boundary;
- *  - hypercall preemption after a given number of checks.
+ *  - hypercall preemption after a given number of checks;
+ *  - the monitor ring, which records the requests sent to it.
  * It also checks the locking rules p2m-spp.c relies on: the domain is
  * paused, and the p2m lock not held, when vCPUs are switched.
  */
@@ -23,6 +24,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "emul.h"
 #include "sppt.h"
@@ -37,6 +39,10 @@
 #define PRIpaddr            "016" PRIx64
 #define XENLOG_ERR          "(XEN) "
 #define paddr_to_pfn(pa)    ((unsigned long)((pa) >> PAGE_SHIFT))
+#define gfn_to_gaddr(g)     ((paddr_t)gfn_x(g) << PAGE_SHIFT)
+#define max(a, b)           ((a) > (b) ? (a) : (b))
+#define min(a, b)           ((a) < (b) ? (a) : (b))
+#define ffs(x)              __builtin_ffs(x)
 #define PAGE_ORDER_4K       0
 #define PAGE_ORDER_2M       9
 
@@ -91,6 +97,7 @@ struct p2m_domain {
 struct domain {
     bool is_dying;
     bool hvm, hap;
+    bool iommu_hap_pt_share;            /* the IOMMU walks the EPT */
     struct {
         struct p2m_domain *p2m;
         struct {
@@ -100,14 +107,25 @@ struct domain {
     } arch;
 };
 
+struct arch_vm_event {
+    uint32_t emulate_flags;             /* the engine asked to emulate */
+};
+
 struct vcpu {
     struct domain *domain;
+    struct {
+        struct arch_vm_event *vm_event;
+    } arch;
 };
+
+/* The monitor ring: what was sent, and how. */
+int monitor_traps(struct vcpu *v, bool sync, vm_event_request_t *req);
 
 #define p2m_get_hostp2m(d)  ((d)->arch.p2m)
 #define p2m_is_hostp2m(p)   ((p) == (p)->domain->arch.p2m)
 #define is_hvm_domain(d)    ((d)->hvm)
 #define hap_enabled(d)      ((d)->hap)
+#define iommu_use_hap_pt(d) ((d)->iommu_hap_pt_share)
 
 void p2m_lock(struct p2m_domain *p2m);
 void p2m_unlock(struct p2m_domain *p2m);
@@ -180,6 +198,9 @@ struct fake {
     unsigned int preempt_checks;
     bool crashed;
     char log[256];
+    unsigned int events;                /* monitor_traps() calls */
+    bool event_sync;                    /* the last one's */
+    vm_event_request_t event;
 };
 
 extern struct fake fake;

@@ -251,6 +251,17 @@ int fake_copy_from_guest(void *dst, const void *src, unsigned long off,
     return 0;
 }
 
+int monitor_traps(struct vcpu *v, bool sync, vm_event_request_t *req)
+{
+    (void)v;
+    assert(!fake.locked);
+    fake.events++;
+    fake.event_sync = sync;
+    fake.event = *req;
+
+    return 1;
+}
+
 /* ---- set-up ---- */
 
 void fake_init(void)

@@ -306,6 +306,89 @@ static void superpage_ends_what_it_covers(void **state)
     assert_spp_off();
 }
 
+/* ---- writes Xen makes for a vCPU ---- */
+
+/* One write of len bytes at off: the sub-pages denied, and the event. */
+static uint32_t emulated_write(unsigned long gfn, unsigned int off,
+                               unsigned int len)
+{
+    return p2m_spp_emulated_write(&fake.v, _gfn(gfn), off, len);
+}
+
+static void emulated_writes_follow_the_map(void **state)
+{
+    unsigned long gfn = RAM + 1100;
+    struct arch_vm_event vm_event = { .emulate_flags = 0 };
+    uint64_t v0;
+
+    (void)state;
+    /* Nothing protected: not even a look at the p2m. */
+    assert_int_equal(emulated_write(gfn, 0, 4096), 0);
+
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0x0000000f), 0);
+    v0 = stats().write_violations;
+    assert_int_equal(emulated_write(gfn, 0, 512), 0);
+    assert_int_equal(emulated_write(gfn + 1, 0, 4096), 0);
+    assert_int_equal(fake.events, 0);
+    assert_int_equal(stats().write_violations, v0);
+
+    /* Bytes 500-529: sub-page 3 allowed, 4 denied; the event names 512. */
+    assert_int_equal(emulated_write(gfn, 500, 30), 1U << 4);
+    assert_int_equal(stats().write_violations, v0 + 1);
+    assert_int_equal(fake.events, 1);
+    assert_false(fake.event_sync);
+    assert_int_equal(fake.event.u.mem_access.gfn, gfn);
+    assert_int_equal(fake.event.u.mem_access.offset, 512);
+    assert_true(fake.event.u.mem_access.flags & MEM_ACCESS_SPP);
+    assert_true(fake.event.u.mem_access.flags & MEM_ACCESS_W);
+
+    /* Within one denied sub-page the event names the first byte. */
+    assert_int_equal(emulated_write(gfn, 4000, 96), 1U << 31);
+    assert_int_equal(fake.event.u.mem_access.offset, 4000);
+    assert_int_equal(emulated_write(gfn, 0, 4096), 0xfffffff0);
+    assert_int_equal(fake.event.u.mem_access.offset, 512);
+    assert_int_equal(stats().write_violations, v0 + 3);
+
+    /* The engine asked for the emulation: it writes regardless. */
+    fake.v.arch.vm_event = &vm_event;
+    assert_int_equal(emulated_write(gfn, 600, 8), 1U << 4);
+    vm_event.emulate_flags = VM_EVENT_FLAG_EMULATE;
+    assert_int_equal(emulated_write(gfn, 600, 8), 0);
+    fake.v.arch.vm_event = NULL;
+    assert_int_equal(fake.events, 4);
+
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), ~0U), 0);
+    assert_int_equal(emulated_write(gfn, 600, 8), 0);
+    assert_spp_off();
+}
+
+/* hvm_copy_to_guest() writes the allowed sub-pages of its range only. */
+static void copy_leaves_out_denied_subpages(void **state)
+{
+    static uint8_t page[4096], src[4096];
+    unsigned int i;
+
+    (void)state;
+    memset(page, 0xaa, sizeof(page));
+    memset(src, 0x55, sizeof(src));
+    /* Bytes 500-799: sub-pages 3 to 6, of which 4 is denied. */
+    p2m_spp_copy_allowed(page + 500, src, 500, 300, 1U << 4);
+    for ( i = 0; i < sizeof(page); i++ )
+    {
+        uint8_t want = i >= 500 && i < 800 && (i < 512 || i >= 640) ? 0x55
+                                                                    : 0xaa;
+
+        if ( page[i] != want )
+            fail_msg("byte %u: %#x, want %#x", i, page[i], want);
+    }
+
+    /* No source: zeros, with the same holes. */
+    p2m_spp_copy_allowed(page, NULL, 0, 4096, 0x7ffffffe);
+    for ( i = 0; i < sizeof(page); i++ )
+        if ( (i < 128 || i >= 3968) != !page[i] )
+            fail_msg("byte %u: %#x", i, page[i]);
+}
+
 /* ---- bad input: a defined error and nothing changed ---- */
 
 static void bad_input_changes_nothing(void **state)
@@ -323,10 +406,17 @@ static void bad_input_changes_nothing(void **state)
     assert_false(fake.e[MMIO].spp);
     assert_spp_off();
 
-    /* Not for PV or shadow-paging domains, nor without the hardware. */
+    /*
+     * Not for PV or shadow-paging domains, nor for one whose IOMMU shares
+     * the EPT, nor without the hardware.
+     */
     d->hap = false;
     assert_false(p2m_spp_supported(d));
     d->hap = true;
+    d->iommu_hap_pt_share = true;
+    assert_false(p2m_spp_supported(d));
+    d->iommu_hap_pt_share = false;
+    assert_true(p2m_spp_supported(d));
     d->hvm = false;
     assert_false(p2m_spp_supported(d));
     d->hvm = true;
@@ -697,6 +787,8 @@ int main(void)
         T(type_changes_end_protection),
         T(remap_and_removal_end_protection),
         T(superpage_ends_what_it_covers),
+        T(emulated_writes_follow_the_map),
+        T(copy_leaves_out_denied_subpages),
         T(bad_input_changes_nothing),
         T(enomem_leaves_nothing_behind),
         T(batch_sets_all_with_few_flushes),

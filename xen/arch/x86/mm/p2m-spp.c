@@ -35,10 +35,13 @@
 
 #include <xen/domain_page.h>
 #include <xen/guest_access.h>
+#include <xen/iommu.h>
+#include <xen/monitor.h>
 #include <xen/sched.h>
 #include <asm/event.h>
 #include <asm/p2m.h>
 #include <asm/spp.h>
+#include <asm/vm_event.h>
 #include <asm/hvm/vmx/vmcs.h>
 #include <asm/hvm/vmx/vmx.h>
 #include <public/hvm/hvm_op.h>
@@ -115,9 +118,14 @@ bool p2m_spp_available(void)
     return cpu_has_vmx_spp;
 }
 
+/*
+ * A protected page's EPT leaf is read-only: an IOMMU that shares the EPT
+ * would fail every device write to the page, allowed sub-pages or not.
+ */
 bool p2m_spp_supported(const struct domain *d)
 {
-    return p2m_spp_available() && is_hvm_domain(d) && hap_enabled(d);
+    return p2m_spp_available() && is_hvm_domain(d) && hap_enabled(d) &&
+           !iommu_use_hap_pt(d);
 }
 
 static bool spp_in_use(const struct p2m_domain *p2m)
@@ -545,6 +553,90 @@ void p2m_spp_fill_fault_event(vm_event_request_t *req, paddr_t gpa,
         req->u.mem_access.gla = gla;
         req->u.mem_access.flags |= MEM_ACCESS_GLA_VALID |
                                    MEM_ACCESS_FAULT_WITH_GLA;
+    }
+}
+
+/* ---- writes Xen makes for a vCPU ---- */
+
+/* The sub-pages of off .. off + len - 1 that l1e denies. */
+static uint32_t spp_denied_subpages(uint64_t l1e, unsigned int off,
+                                    unsigned int len)
+{
+    unsigned int i, last = (off + len - 1) >> SPP_SUBPAGE_SHIFT;
+    uint32_t denied = 0;
+
+    for ( i = off >> SPP_SUBPAGE_SHIFT; i <= last; i++ )
+        if ( !(l1e & (1ULL << (2 * i))) )
+            denied |= 1U << i;
+
+    return denied;
+}
+
+/*
+ * The x86 emulator, or hvm_copy_to_guest() for a hypercall, is about to
+ * write bytes off .. off + len - 1 of gfn (p2m_ram_rw) for the running
+ * vCPU v: the sub-pages of that range that SPP denies (bit i for sub-page
+ * i), which the caller must not write.  The processor would have raised
+ * a write violation: it is counted, and reported to the monitor ring as
+ * the processor's is, except that v is not paused: by the time the engine
+ * reads the event the write is over, so there is nothing to retry or
+ * emulate.  An emulation the engine asked for (VM_EVENT_FLAG_EMULATE)
+ * writes regardless, as it does after a processor's violation.
+ */
+uint32_t p2m_spp_emulated_write(struct vcpu *v, gfn_t gfn, unsigned int off,
+                                unsigned int len)
+{
+    struct p2m_domain *p2m = p2m_get_hostp2m(v->domain);
+    vm_event_request_t req;
+    uint32_t denied = 0;
+    uint64_t l1e;
+
+    if ( !len || !vmx_domain_spp_enabled(v->domain) ||
+         (v->arch.vm_event && v->arch.vm_event->emulate_flags) )
+        return 0;
+
+    p2m_lock(p2m);
+    if ( p2m_spp_protected(p2m, gfn_x(gfn)) &&
+         !sppt_get(&p2m->spp->sppt, gfn_x(gfn), &l1e) )
+    {
+        denied = spp_denied_subpages(l1e, off, len);
+        if ( denied )
+            p2m->spp->write_violations++;
+    }
+    p2m_unlock(p2m);
+
+    if ( denied )
+    {
+        /* The first byte denied, as the processor's GPA would say. */
+        off = max(off, (ffs(denied) - 1U) << SPP_SUBPAGE_SHIFT);
+        p2m_spp_fill_fault_event(&req, gfn_to_gaddr(gfn) | off, 0, false);
+        monitor_traps(v, false, &req);
+    }
+
+    return denied;
+}
+
+/*
+ * Copy len bytes from src (NULL: zeros) to dst, which is at byte off of its
+ * page, leaving out the sub-pages in denied.
+ */
+void p2m_spp_copy_allowed(void *dst, const void *src, unsigned int off,
+                          unsigned int len, uint32_t denied)
+{
+    unsigned int done, n;
+
+    for ( done = 0; done < len; done += n )
+    {
+        unsigned int at = off + done;
+
+        n = min(len - done, (1U << SPP_SUBPAGE_SHIFT) -
+                            (at & ((1U << SPP_SUBPAGE_SHIFT) - 1)));
+        if ( denied & (1U << (at >> SPP_SUBPAGE_SHIFT)) )
+            continue;
+        if ( src )
+            memcpy(dst + done, src + done, n);
+        else
+            memset(dst + done, 0, n);
     }
 }
 

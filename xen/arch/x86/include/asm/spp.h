@@ -20,7 +20,7 @@ struct xen_hvm_subpage_stats;
 
 /* Does this host use SPP (hardware, EPT, "ept=spp")? */
 bool p2m_spp_available(void);
-/* Can d use it (an HVM domain with HAP)? */
+/* Can d use it (HVM with HAP, and an IOMMU not sharing the EPT)? */
 bool p2m_spp_supported(const struct domain *d);
 
 /*
@@ -76,6 +76,17 @@ enum spp_violation p2m_spp_write_violation(struct domain *d, paddr_t gpa,
 /* The vm_event request reporting an SPP_VIOLATION_DENIED write. */
 void p2m_spp_fill_fault_event(vm_event_request_t *req, paddr_t gpa,
                               unsigned long gla, bool gla_valid);
+
+/*
+ * A write the x86 emulator or hvm_copy_to_guest() makes for the running
+ * vCPU v to off .. off + len - 1 of gfn: the sub-pages SPP denies (bit i:
+ * sub-page i), counted and reported; p2m_spp_copy_allowed() copies the
+ * rest.
+ */
+uint32_t p2m_spp_emulated_write(struct vcpu *v, gfn_t gfn, unsigned int off,
+                                unsigned int len);
+void p2m_spp_copy_allowed(void *dst, const void *src, unsigned int off,
+                          unsigned int len, uint32_t denied);
 
 /* SPP-induced VM exit (reason 66) of v at gpa; miss: qualification bit 11. */
 void p2m_spp_handle_exit(struct vcpu *v, paddr_t gpa, bool miss);
