@@ -6,6 +6,9 @@
  *   p2m-ctl <domid> ro|rw <gfn>       type the page ram_ro or ram_rw
  *                                     (XEN_DMOP_set_mem_type)
  *   p2m-ctl <domid> log-dirty on|off  global log-dirty mode
+ *   p2m-ctl <domid> access-required on|off
+ *                                     whether a vm_event listener must be
+ *                                     there (xc_domain_set_access_required)
  *   p2m-ctl <domid> dirty <gfn> <n>   read and clear the dirty bitmap;
  *                                     print the dirty gfns of the n from
  *                                     gfn (hex), or "none"
@@ -25,6 +28,7 @@ static int usage(void)
 {
     fprintf(stderr, "usage: p2m-ctl <domid> ro|rw <gfn>\n"
                     "       p2m-ctl <domid> log-dirty on|off\n"
+                    "       p2m-ctl <domid> access-required on|off\n"
                     "       p2m-ctl <domid> dirty <gfn> <n>\n");
     return 2;
 }
@@ -42,6 +46,11 @@ static int parse(const char *s, unsigned long *v)
     errno = 0;
     *v = strtoul(s, &end, 0);
     return errno || !*s || *end ? -1 : 0;
+}
+
+static bool is_on_off(const char *s)
+{
+    return !strcmp(s, "on") || !strcmp(s, "off");
 }
 
 static int set_type(uint32_t domid, hvmmem_type_t type, uint64_t gfn)
@@ -131,9 +140,13 @@ int main(int argc, char **argv)
     xch = xc_interface_open(NULL, NULL, 0);
     if ( !xch )
         return fail("xc_interface_open");
-    if ( !strcmp(argv[2], "log-dirty") && argc == 4 &&
-         (!strcmp(argv[3], "on") || !strcmp(argv[3], "off")) )
+    if ( !strcmp(argv[2], "log-dirty") && argc == 4 && is_on_off(argv[3]) )
         rc = log_dirty(xch, domid, !strcmp(argv[3], "on"));
+    else if ( !strcmp(argv[2], "access-required") && argc == 4 &&
+              is_on_off(argv[3]) )
+        rc = xc_domain_set_access_required(xch, domid,
+                                           !strcmp(argv[3], "on"))
+             ? fail("xc_domain_set_access_required") : 0;
     else if ( !strcmp(argv[2], "dirty") && argc == 5 &&
               !parse(argv[3], &gfn) && !parse(argv[4], &n) )
         rc = print_dirty(xch, domid, gfn, n);

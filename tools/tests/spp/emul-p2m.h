@@ -38,6 +38,7 @@
 #define min_t(t, a, b)      ((t)(a) < (t)(b) ? (t)(a) : (t)(b))
 #define PRIpaddr            "016" PRIx64
 #define XENLOG_ERR          "(XEN) "
+#define XENLOG_INFO         "(XEN) "
 #define paddr_to_pfn(pa)    ((unsigned long)((pa) >> PAGE_SHIFT))
 #define gfn_to_gaddr(g)     ((paddr_t)gfn_x(g) << PAGE_SHIFT)
 #define max(a, b)           ((a) > (b) ? (a) : (b))
@@ -85,6 +86,7 @@ struct p2m_spp;
 
 struct p2m_domain {
     struct domain *domain;
+    bool access_required;               /* a listener must be there */
     struct p2m_spp *spp;
     unsigned long max_mapped_pfn;
     unsigned int defer_flush;
@@ -98,6 +100,7 @@ struct domain {
     bool is_dying;
     bool hvm, hap;
     bool iommu_hap_pt_share;            /* the IOMMU walks the EPT */
+    struct vm_event_domain *vm_event_monitor;
     struct {
         struct p2m_domain *p2m;
         struct {
@@ -118,7 +121,8 @@ struct vcpu {
     } arch;
 };
 
-/* The monitor ring: what was sent, and how. */
+/* The monitor ring: is a listener there, what was sent, and how. */
+#define vm_event_check_ring(ved) ((void)(ved), fake.ring)
 int monitor_traps(struct vcpu *v, bool sync, vm_event_request_t *req);
 
 #define p2m_get_hostp2m(d)  ((d)->arch.p2m)
@@ -198,6 +202,7 @@ struct fake {
     unsigned int preempt_checks;
     bool crashed;
     char log[256];
+    bool ring;                          /* a listener on the monitor ring */
     unsigned int events;                /* monitor_traps() calls */
     bool event_sync;                    /* the last one's */
     vm_event_request_t event;

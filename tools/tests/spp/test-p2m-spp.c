@@ -322,6 +322,7 @@ static void emulated_writes_follow_the_map(void **state)
     uint64_t v0;
 
     (void)state;
+    fake.ring = true;
     /* Nothing protected: not even a look at the p2m. */
     assert_int_equal(emulated_write(gfn, 0, 4096), 0);
 
@@ -359,6 +360,51 @@ static void emulated_writes_follow_the_map(void **state)
 
     assert_int_equal(p2m_set_subpage(d, _gfn(gfn), ~0U), 0);
     assert_int_equal(emulated_write(gfn, 600, 8), 0);
+    assert_spp_off();
+}
+
+/*
+ * Nobody listening: mem_access's rule.  The protection is lifted and the
+ * write goes ahead, or, when a listener is required, the domain crashes.
+ */
+static void no_listener_lifts_or_crashes(void **state)
+{
+    unsigned long gfn = RAM + 1200;
+    uint64_t v0;
+
+    (void)state;
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0x1), 0);
+    v0 = stats().write_violations;
+    assert_false(p2m_spp_no_listener(&fake.v, _gfn(gfn)));
+    assert_false(fake.crashed);
+    assert_int_equal(stats().protected_pages, 0);
+    assert_unprotected_ram(gfn);
+
+    /* Emulated writes too: counted, then written. */
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0x1), 0);
+    assert_int_equal(emulated_write(gfn, 256, 4), 0);
+    assert_int_equal(stats().write_violations, v0 + 1);
+    assert_int_equal(stats().protected_pages, 0);
+
+    /* A log-dirty page stays log-dirty, only unprotected. */
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0x1), 0);
+    set_entry(gfn, FAKE_MFN(gfn), 0, p2m_ram_logdirty);
+    assert_false(p2m_spp_no_listener(&fake.v, _gfn(gfn)));
+    assert_int_equal(fake.e[gfn].t, p2m_ram_logdirty);
+    assert_int_equal(stats().protected_pages, 0);
+    set_entry(gfn, FAKE_MFN(gfn), 0, p2m_ram_rw);
+    assert_unprotected_ram(gfn);
+
+    /* A listener is required: the domain crashes, the map stays. */
+    fake.p2m.access_required = true;
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0x1), 0);
+    assert_true(p2m_spp_no_listener(&fake.v, _gfn(gfn)));
+    assert_true(fake.crashed);
+    assert_non_null(strstr(fake.log, "no vm_event listener"));
+    assert_int_equal(get_map(gfn), 0x1);
+    assert_int_equal(emulated_write(gfn, 256, 4), 1U << 2);
+    fake.p2m.access_required = false;
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), ~0U), 0);
     assert_spp_off();
 }
 
@@ -788,6 +834,7 @@ int main(void)
         T(remap_and_removal_end_protection),
         T(superpage_ends_what_it_covers),
         T(emulated_writes_follow_the_map),
+        T(no_listener_lifts_or_crashes),
         T(copy_leaves_out_denied_subpages),
         T(bad_input_changes_nothing),
         T(enomem_leaves_nothing_behind),

@@ -38,6 +38,7 @@
 #include <xen/iommu.h>
 #include <xen/monitor.h>
 #include <xen/sched.h>
+#include <xen/vm_event.h>
 #include <asm/event.h>
 #include <asm/p2m.h>
 #include <asm/spp.h>
@@ -211,24 +212,25 @@ bool p2m_spp_protected(struct p2m_domain *p2m, unsigned long gfn)
 }
 
 /*
- * Re-set gfn's mapping at 4K: ept_set_entry() splits a superpage holding
- * it, and sets or clears bit 61 (and W) as p2m_spp_protected() says.
+ * Re-set gfn's mapping at 4K (type t: p2m_ram_rw, or log-dirty):
+ * ept_set_entry() splits a superpage holding it, and sets or clears bit 61
+ * (and W) as p2m_spp_new_leaf() says.
  */
 static int spp_reset_leaf(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
-                          p2m_access_t a)
+                          p2m_type_t t, p2m_access_t a)
 {
-    return p2m_set_entry(p2m, gfn, mfn, PAGE_ORDER_4K, p2m_ram_rw, a);
+    return p2m_set_entry(p2m, gfn, mfn, PAGE_ORDER_4K, t, a);
 }
 
 static int spp_unprotect(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
-                         p2m_access_t a)
+                         p2m_type_t t, p2m_access_t a)
 {
     struct p2m_spp *spp = p2m->spp;
     int rc;
 
     /* Bit 61 leaves the leaf, and the EPT is flushed, before any table. */
     spp->leaving = gfn;
-    rc = spp_reset_leaf(p2m, gfn, mfn, a);
+    rc = spp_reset_leaf(p2m, gfn, mfn, t, a);
     spp->leaving = INVALID_GFN;
     if ( rc )
         return rc;
@@ -248,10 +250,10 @@ static int spp_protect(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
     if ( rc )
         return rc;
 
-    rc = spp_reset_leaf(p2m, gfn, mfn, a);
+    rc = spp_reset_leaf(p2m, gfn, mfn, p2m_ram_rw, a);
     if ( rc )
         /* Splitting may have failed for want of memory: leave no trace. */
-        spp_unprotect(p2m, gfn, mfn, a);
+        spp_unprotect(p2m, gfn, mfn, p2m_ram_rw, a);
 
     return rc;
 }
@@ -291,7 +293,7 @@ static int spp_set_locked(struct p2m_domain *p2m, gfn_t gfn, uint32_t map)
     }
 
     if ( map == SPP_MAP_ALL_WRITABLE )
-        return spp_unprotect(p2m, gfn, mfn, a);
+        return spp_unprotect(p2m, gfn, mfn, p2m_ram_rw, a);
 
     rc = sppt_update(&spp->sppt, gfn_x(gfn), spp_map_to_l1e(map));
     if ( !rc )
@@ -556,6 +558,43 @@ void p2m_spp_fill_fault_event(vm_event_request_t *req, paddr_t gpa,
     }
 }
 
+/* ---- a write denied with nobody listening ---- */
+
+/*
+ * Xen's rule for mem_access: when the toolstack requires a listener
+ * (access_required), the domain is crashed; otherwise the page's
+ * protection is lifted, as mem_access lifts a page's restrictions, and
+ * the write goes ahead.  The violation has been counted already, and the
+ * page leaves the protected pages of the statistics.  Returns whether the
+ * write must be dropped.
+ */
+bool p2m_spp_no_listener(struct vcpu *v, gfn_t gfn)
+{
+    struct p2m_domain *p2m = p2m_get_hostp2m(v->domain);
+    p2m_type_t t;
+    p2m_access_t a;
+    uint64_t l1e;
+    mfn_t mfn;
+
+    if ( p2m->access_required )
+    {
+        gprintk(XENLOG_INFO,
+                "SPP: write to a write-denied sub-page of gfn %#lx with no"
+                " vm_event listener\n", gfn_x(gfn));
+        domain_crash(v->domain);
+        return true;
+    }
+
+    p2m_lock(p2m);
+    mfn = p2m->get_entry(p2m, gfn, &t, &a, 0, NULL, NULL);
+    if ( p2m->spp && !sppt_get(&p2m->spp->sppt, gfn_x(gfn), &l1e) &&
+         (t == p2m_ram_rw || t == p2m_ram_logdirty) )
+        spp_unprotect(p2m, gfn, mfn, t, a);
+    p2m_unlock(p2m);
+
+    return false;
+}
+
 /* ---- writes Xen makes for a vCPU ---- */
 
 /* The sub-pages of off .. off + len - 1 that l1e denies. */
@@ -604,6 +643,9 @@ uint32_t p2m_spp_emulated_write(struct vcpu *v, gfn_t gfn, unsigned int off,
             p2m->spp->write_violations++;
     }
     p2m_unlock(p2m);
+
+    if ( denied && !vm_event_check_ring(v->domain->vm_event_monitor) )
+        return p2m_spp_no_listener(v, gfn) ? denied : 0;
 
     if ( denied )
     {

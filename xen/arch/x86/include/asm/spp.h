@@ -78,6 +78,13 @@ void p2m_spp_fill_fault_event(vm_event_request_t *req, paddr_t gpa,
                               unsigned long gla, bool gla_valid);
 
 /*
+ * A write SPP denied with no vm_event listener: crash the domain if it
+ * requires one (access_required), or lift the page's protection.  Returns
+ * whether the write must be dropped.
+ */
+bool p2m_spp_no_listener(struct vcpu *v, gfn_t gfn);
+
+/*
  * A write the x86 emulator or hvm_copy_to_guest() makes for the running
  * vCPU v to off .. off + len - 1 of gfn: the sub-pages SPP denies (bit i:
  * sub-page i), counted and reported; p2m_spp_copy_allowed() copies the
