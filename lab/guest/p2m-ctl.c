@@ -9,6 +9,11 @@
  *   p2m-ctl <domid> access-required on|off
  *                                     whether a vm_event listener must be
  *                                     there (xc_domain_set_access_required)
+ *   p2m-ctl <domid> view-create       turn altp2m on, make a view (the
+ *                                     host's access), print its index
+ *   p2m-ctl <domid> view-switch <n>   run every vCPU on view n (0: host)
+ *   p2m-ctl <domid> view-destroy <n>  back to the host p2m, view n gone,
+ *                                     altp2m off
  *   p2m-ctl <domid> dirty <gfn> <n>   read and clear the dirty bitmap;
  *                                     print the dirty gfns of the n from
  *                                     gfn (hex), or "none"
@@ -29,6 +34,8 @@ static int usage(void)
     fprintf(stderr, "usage: p2m-ctl <domid> ro|rw <gfn>\n"
                     "       p2m-ctl <domid> log-dirty on|off\n"
                     "       p2m-ctl <domid> access-required on|off\n"
+                    "       p2m-ctl <domid> view-create\n"
+                    "       p2m-ctl <domid> view-switch|view-destroy <n>\n"
                     "       p2m-ctl <domid> dirty <gfn> <n>\n");
     return 2;
 }
@@ -46,6 +53,31 @@ static int parse(const char *s, unsigned long *v)
     errno = 0;
     *v = strtoul(s, &end, 0);
     return errno || !*s || *end ? -1 : 0;
+}
+
+static int view_create(xc_interface *xch, uint32_t domid)
+{
+    uint16_t view;
+
+    if ( xc_altp2m_set_domain_state(xch, domid, true) )
+        return fail("xc_altp2m_set_domain_state");
+    if ( xc_altp2m_create_view(xch, domid, XENMEM_access_default, &view) )
+        return fail("xc_altp2m_create_view");
+    printf("%u\n", view);
+
+    return 0;
+}
+
+static int view_destroy(xc_interface *xch, uint32_t domid, uint16_t view)
+{
+    if ( xc_altp2m_switch_to_view(xch, domid, 0) )
+        return fail("xc_altp2m_switch_to_view");
+    if ( xc_altp2m_destroy_view(xch, domid, view) )
+        return fail("xc_altp2m_destroy_view");
+    if ( xc_altp2m_set_domain_state(xch, domid, false) )
+        return fail("xc_altp2m_set_domain_state");
+
+    return 0;
 }
 
 static bool is_on_off(const char *s)
@@ -126,7 +158,7 @@ int main(int argc, char **argv)
     xc_interface *xch;
     int rc;
 
-    if ( argc < 4 || parse(argv[1], &domid) || domid >= DOMID_FIRST_RESERVED )
+    if ( argc < 3 || parse(argv[1], &domid) || domid >= DOMID_FIRST_RESERVED )
         return usage();
 
     if ( !strcmp(argv[2], "ro") || !strcmp(argv[2], "rw") )
@@ -147,6 +179,15 @@ int main(int argc, char **argv)
         rc = xc_domain_set_access_required(xch, domid,
                                            !strcmp(argv[3], "on"))
              ? fail("xc_domain_set_access_required") : 0;
+    else if ( !strcmp(argv[2], "view-create") && argc == 3 )
+        rc = view_create(xch, domid);
+    else if ( !strcmp(argv[2], "view-switch") && argc == 4 &&
+              !parse(argv[3], &n) && n < UINT16_MAX )
+        rc = xc_altp2m_switch_to_view(xch, domid, n)
+             ? fail("xc_altp2m_switch_to_view") : 0;
+    else if ( !strcmp(argv[2], "view-destroy") && argc == 4 &&
+              !parse(argv[3], &n) && n < UINT16_MAX )
+        rc = view_destroy(xch, domid, n);
     else if ( !strcmp(argv[2], "dirty") && argc == 5 &&
               !parse(argv[3], &gfn) && !parse(argv[4], &n) )
         rc = print_dirty(xch, domid, gfn, n);

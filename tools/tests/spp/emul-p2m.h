@@ -59,7 +59,7 @@ typedef enum {
     p2m_ram_shared, p2m_map_foreign, p2m_ioreq_server,
 } p2m_type_t;
 typedef enum { p2m_access_n, p2m_access_r, p2m_access_rw = 3,
-               p2m_access_rwx = 7 } p2m_access_t;
+               p2m_access_rx = 5, p2m_access_rwx = 7 } p2m_access_t;
 typedef int p2m_query_t;
 
 /* ---- pages: pool.c frames, with a struct page_info each ---- */
@@ -96,6 +96,8 @@ struct p2m_domain {
                        unsigned int *page_order, bool *sve);
 };
 
+#define MAX_ALTP2M          10
+
 struct domain {
     bool is_dying;
     bool hvm, hap;
@@ -107,6 +109,9 @@ struct domain {
             struct page_info *(*alloc_page)(struct domain *d);
             void (*free_page)(struct domain *d, struct page_info *pg);
         } paging;
+        bool altp2m_active;
+        uint64_t altp2m_eptp[MAX_ALTP2M];   /* INVALID_MFN: no view */
+        struct p2m_domain *altp2m_p2m[MAX_ALTP2M];
     } arch;
 };
 
@@ -119,6 +124,7 @@ struct vcpu {
     struct {
         struct arch_vm_event *vm_event;
     } arch;
+    unsigned int p2midx;                /* its view, while altp2m is on */
 };
 
 /* The monitor ring: is a listener there, what was sent, and how. */
@@ -126,6 +132,10 @@ struct vcpu {
 int monitor_traps(struct vcpu *v, bool sync, vm_event_request_t *req);
 
 #define p2m_get_hostp2m(d)  ((d)->arch.p2m)
+#define altp2m_active(d)    ((d)->arch.altp2m_active)
+#define p2m_get_altp2m(v)   ((v)->domain->arch.altp2m_p2m[(v)->p2midx])
+#define altp2m_list_lock(d)     ((void)(d))
+#define altp2m_list_unlock(d)   ((void)(d))
 #define p2m_is_hostp2m(p)   ((p) == (p)->domain->arch.p2m)
 #define is_hvm_domain(d)    ((d)->hvm)
 #define hap_enabled(d)      ((d)->hap)
@@ -187,6 +197,10 @@ struct fake {
     struct pool pool;
     struct page_info *page;             /* [FAKE_POOL_PAGES] */
     struct fake_entry *e;               /* [FAKE_GFNS] */
+    struct p2m_domain view;             /* alternate view 0, see below */
+    struct fake_entry *view_e;          /* [FAKE_GFNS] */
+    bool view_locked;
+    unsigned long view_flushes;
     unsigned long flushes;              /* EPT flushes done */
     unsigned long splits;               /* superpages split */
     int set_entry_error;                /* next p2m_set_entry() fails */
@@ -214,6 +228,12 @@ void fake_init(void);
 void fake_fini(void);
 /* Map gfns [first, first + n) as type t; 512-aligned runs as superpages. */
 void fake_map(unsigned long first, unsigned long n, p2m_type_t t, bool super);
+/*
+ * Turn altp2m on with one view, 4K entries only, which the vCPU runs on;
+ * fake_view_map() gives gfn mfn in it, as the host's leaf (access a).
+ */
+void fake_view_init(void);
+void fake_view_map(unsigned long gfn, mfn_t mfn, p2m_access_t a);
 
 /* The interface under test: the patched tree's asm/spp.h. */
 #include "spp.h"

@@ -60,48 +60,69 @@ static void paging_free_page(struct domain *d, struct page_info *pg)
 
 /* ---- p2m ---- */
 
+static bool is_view(const struct p2m_domain *p2m)
+{
+    return p2m == &fake.view;
+}
+
+static struct fake_entry *entries(const struct p2m_domain *p2m)
+{
+    return is_view(p2m) ? fake.view_e : fake.e;
+}
+
+/* Either p2m's: with the host's lock held, as every caller in Xen has. */
 static mfn_t get_entry(struct p2m_domain *p2m, gfn_t gfn, p2m_type_t *t,
                        p2m_access_t *a, p2m_query_t q,
                        unsigned int *page_order, bool *sve)
 {
-    (void)p2m, (void)q, (void)page_order, (void)sve;
+    const struct fake_entry *e = entries(p2m);
+
+    (void)q, (void)page_order, (void)sve;
     assert(fake.locked);
-    if ( gfn_x(gfn) >= FAKE_GFNS || fake.e[gfn_x(gfn)].t == p2m_invalid )
+    if ( gfn_x(gfn) >= FAKE_GFNS || e[gfn_x(gfn)].t == p2m_invalid )
     {
         *t = p2m_invalid;
         *a = p2m_access_n;
         return INVALID_MFN;
     }
-    *t = fake.e[gfn_x(gfn)].t;
-    *a = fake.e[gfn_x(gfn)].a;
+    *t = e[gfn_x(gfn)].t;
+    *a = e[gfn_x(gfn)].a;
 
-    return fake.e[gfn_x(gfn)].mfn;
+    return e[gfn_x(gfn)].mfn;
 }
 
+/* The host's lock, then a view's, never the other way round. */
 void p2m_lock(struct p2m_domain *p2m)
 {
-    (void)p2m;
-    assert(!fake.locked);
+    if ( is_view(p2m) )
+    {
+        assert(!fake.view_locked);
+        fake.view_locked = true;
+        return;
+    }
+    assert(!fake.locked && !fake.view_locked);
     fake.locked = true;
 }
 
 void p2m_unlock(struct p2m_domain *p2m)
 {
-    (void)p2m;
-    assert(fake.locked);
-    fake.locked = false;
+    bool *held = is_view(p2m) ? &fake.view_locked : &fake.locked;
+
+    assert(*held);
+    *held = false;
 }
 
 bool p2m_locked_by_me(const struct p2m_domain *p2m)
 {
-    (void)p2m;
-    return fake.locked;
+    return is_view(p2m) ? fake.view_locked : fake.locked;
 }
 
 void ept_sync_domain(struct p2m_domain *p2m)
 {
     if ( p2m->defer_flush )
         p2m->need_flush = true;
+    else if ( is_view(p2m) )
+        fake.view_flushes++;
     else
         fake.flushes++;
 }
@@ -138,12 +159,13 @@ int p2m_set_entry(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
                   unsigned int page_order, p2m_type_t t, p2m_access_t a)
 {
     unsigned long g, first = gfn_x(gfn), n = 1UL << page_order;
-    struct fake_entry *e = &fake.e[first];
+    struct fake_entry *e = &entries(p2m)[first];
     bool present = e->t != p2m_invalid;
     int rc = fake.set_entry_error;
     enum spp_leaf spp;
 
-    assert(fake.locked);
+    assert(fake.locked && p2m_locked_by_me(p2m));
+    assert(!is_view(p2m) || page_order == PAGE_ORDER_4K);
     assert(page_order == PAGE_ORDER_4K || page_order == PAGE_ORDER_2M);
     assert(!(first & (n - 1)));
     if ( rc )
@@ -163,7 +185,7 @@ int p2m_set_entry(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
                            present ? e->mfn : INVALID_MFN, mfn, t);
     for ( g = first; g < first + n; g++ )
     {
-        e = &fake.e[g];
+        e = &entries(p2m)[g];
         e->t = t;
         e->a = a;
         e->mfn = mfn_eq(mfn, INVALID_MFN) ? mfn
@@ -176,15 +198,17 @@ int p2m_set_entry(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
     if ( present )
         ept_sync_domain(p2m);
     if ( spp == SPP_LEAF_ENDS )
+    {
+        assert(!is_view(p2m));
         p2m_spp_end(p2m, first, page_order);
+    }
 
     return 0;
 }
 
 bool ept_leaf_has_spp(struct p2m_domain *p2m, unsigned long gfn)
 {
-    (void)p2m;
-    return gfn < FAKE_GFNS && fake.e[gfn].spp;
+    return gfn < FAKE_GFNS && entries(p2m)[gfn].spp;
 }
 
 /* ---- domain and vCPUs ---- */
@@ -266,6 +290,8 @@ int monitor_traps(struct vcpu *v, bool sync, vm_event_request_t *req)
 
 void fake_init(void)
 {
+    unsigned int i;
+
     memset(&fake, 0, sizeof(fake));
     fake.cpu_has_spp = true;
     fake.d.hvm = fake.d.hap = true;
@@ -278,7 +304,28 @@ void fake_init(void)
     pool_init(&fake.pool, FAKE_BASE_MFN, FAKE_POOL_PAGES);
     fake.page = calloc(FAKE_POOL_PAGES, sizeof(*fake.page));
     fake.e = calloc(FAKE_GFNS, sizeof(*fake.e));
-    assert(fake.page && fake.e);
+    fake.view_e = calloc(FAKE_GFNS, sizeof(*fake.view_e));
+    assert(fake.page && fake.e && fake.view_e);
+    for ( i = 0; i < MAX_ALTP2M; i++ )
+        fake.d.arch.altp2m_eptp[i] = mfn_x(INVALID_MFN);
+}
+
+void fake_view_init(void)
+{
+    fake.view.domain = &fake.d;
+    fake.view.get_entry = get_entry;
+    fake.d.arch.altp2m_p2m[0] = &fake.view;
+    fake.d.arch.altp2m_eptp[0] = 0x1234000;
+    fake.d.arch.altp2m_active = true;
+    fake.v.p2midx = 0;
+}
+
+void fake_view_map(unsigned long gfn, mfn_t mfn, p2m_access_t a)
+{
+    fake.locked = fake.view_locked = true;
+    assert(p2m_set_entry(&fake.view, _gfn(gfn), mfn, PAGE_ORDER_4K,
+                         p2m_ram_rw, a) == 0);
+    fake.locked = fake.view_locked = false;
 }
 
 void fake_fini(void)
@@ -286,6 +333,7 @@ void fake_fini(void)
     pool_destroy(&fake.pool);
     free(fake.page);
     free(fake.e);
+    free(fake.view_e);
 }
 
 void fake_map(unsigned long first, unsigned long n, p2m_type_t t, bool super)

@@ -51,8 +51,9 @@ static int teardown(void **state)
     return 0;
 }
 
-/* What the processor does with a write at byte off of gfn. */
-static enum spp_verdict hw_write(unsigned long gfn, unsigned int off)
+/* What the processor does with a write at byte off of gfn, in entries. */
+static enum spp_verdict hw_write_in(const struct fake_entry *entries,
+                                    unsigned long gfn, unsigned int off)
 {
     const struct walker_cpu cpu = {
         .spp_enabled = fake.spptp != 0,
@@ -61,14 +62,20 @@ static enum spp_verdict hw_write(unsigned long gfn, unsigned int off)
         .read_page = pool_read_page,
         .ctx = &fake.pool,
     };
-    const struct fake_entry *e = &fake.e[gfn];
+    const struct fake_entry *e = &entries[gfn];
     uint64_t leaf = 1 | ((uint64_t)e->w << 1) | ((uint64_t)e->spp << 61);
 
     return walker_write(&cpu, leaf, 1, ((uint64_t)gfn << PAGE_SHIFT) | off);
 }
 
-/* The processor lets exactly the sub-pages of map be written. */
-static void assert_hw_map(unsigned long gfn, uint32_t map)
+static enum spp_verdict hw_write(unsigned long gfn, unsigned int off)
+{
+    return hw_write_in(fake.e, gfn, off);
+}
+
+/* In entries, the processor lets exactly the sub-pages of map be written. */
+static void assert_hw_map_in(const struct fake_entry *entries,
+                             unsigned long gfn, uint32_t map)
 {
     unsigned int i;
 
@@ -77,11 +84,17 @@ static void assert_hw_map(unsigned long gfn, uint32_t map)
         enum spp_verdict want = (map >> i) & 1 ? SPP_WRITE_ALLOWED
                                                : SPP_EPT_VIOLATION;
 
-        if ( hw_write(gfn, i * 128) != want ||
-             hw_write(gfn, i * 128 + 127) != want )
+        if ( hw_write_in(entries, gfn, i * 128) != want ||
+             hw_write_in(entries, gfn, i * 128 + 127) != want )
             fail_msg("gfn %#lx sub-page %u: %s, map %#x", gfn, i,
-                     walker_verdict_name(hw_write(gfn, i * 128)), map);
+                     walker_verdict_name(hw_write_in(entries, gfn, i * 128)),
+                     map);
     }
+}
+
+static void assert_hw_map(unsigned long gfn, uint32_t map)
+{
+    assert_hw_map_in(fake.e, gfn, map);
 }
 
 static uint32_t get_map(unsigned long gfn)
@@ -435,6 +448,100 @@ static void copy_leaves_out_denied_subpages(void **state)
             fail_msg("byte %u: %#x", i, page[i]);
 }
 
+/* What a write EPT violation at offset of gfn is to SPP. */
+static enum spp_violation write_at(unsigned long gfn, unsigned int offset,
+                                   bool page_walk)
+{
+    paddr_t gpa = ((paddr_t)gfn << PAGE_SHIFT) + offset;
+
+    return p2m_spp_write_violation(&fake.v, gpa, page_walk);
+}
+
+/* ---- alternate p2m views ---- */
+
+/*
+ * A view that maps the host's page is checked as the host is, keeps its
+ * own access, and is flushed when the map alone changes; one that maps
+ * another page there (change_gfn) is not checked; lazy copies follow.
+ */
+static void views_share_the_sppt(void **state)
+{
+    unsigned long gfn = RAM + 1300, remapped = gfn + 1, lazy = gfn + 2;
+    unsigned long flushes;
+
+    (void)state;
+    fake_view_init();
+    fake_view_map(gfn, FAKE_MFN(gfn), p2m_access_rx);
+    fake_view_map(remapped, FAKE_MFN(lazy), p2m_access_rwx);
+
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0x0000ffff), 0);
+    assert_true(fake.view_e[gfn].spp);
+    assert_int_equal(fake.view_e[gfn].a, p2m_access_rx);
+    assert_hw_map_in(fake.view_e, gfn, 0x0000ffff);
+
+    assert_int_equal(p2m_set_subpage(d, _gfn(remapped), 0), 0);
+    assert_false(fake.view_e[remapped].spp);
+    assert_true(fake.e[remapped].spp);
+    assert_int_equal(fake.view_e[remapped].mfn.mfn, FAKE_MFN(lazy).mfn);
+
+    /* A gfn the view copies from the host once it is protected. */
+    assert_int_equal(p2m_set_subpage(d, _gfn(lazy), 0x1), 0);
+    assert_false(fake.view_e[lazy].spp);
+    fake_view_map(lazy, FAKE_MFN(lazy), p2m_access_rwx);
+    assert_true(fake.view_e[lazy].spp);
+    assert_hw_map_in(fake.view_e, lazy, 0x1);
+
+    /* The map alone changes: the processor may cache it in every EPT. */
+    flushes = fake.view_flushes;
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0xff000000), 0);
+    assert_true(fake.view_flushes > flushes);
+    assert_hw_map_in(fake.view_e, gfn, 0xff000000);
+
+    /* Faults are judged on the EPT the vCPU runs on. */
+    assert_int_equal(write_at(gfn, 0x10, false),
+                     SPP_VIOLATION_DENIED);
+    assert_int_equal(write_at(remapped, 0x10, false),
+                     SPP_VIOLATION_UNPROTECTED);
+
+    /* Cleared: the views lose bit 61, and keep their access. */
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), ~0U), 0);
+    assert_false(fake.view_e[gfn].spp);
+    assert_int_equal(fake.view_e[gfn].a, p2m_access_rx);
+    assert_int_equal(p2m_set_subpage(d, _gfn(remapped), ~0U), 0);
+    assert_int_equal(p2m_set_subpage(d, _gfn(lazy), ~0U), 0);
+    assert_false(fake.view_e[lazy].spp);
+    assert_spp_off();
+}
+
+/* A host change that ends a protection takes bit 61 from the views too. */
+static void host_type_change_clears_views(void **state)
+{
+    unsigned long gfn = RAM + 1400;
+
+    (void)state;
+    fake_view_init();
+    fake_view_map(gfn, FAKE_MFN(gfn), p2m_access_rwx);
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0x3), 0);
+    assert_true(fake.view_e[gfn].spp);
+
+    set_entry(gfn, FAKE_MFN(gfn), 0, p2m_ram_ro);
+    assert_false(fake.view_e[gfn].spp);
+    assert_int_equal(stats().protected_pages, 0);
+
+    /* Log-dirty in a view parks the bit and keeps the leaf read-only. */
+    set_entry(gfn, FAKE_MFN(gfn), 0, p2m_ram_rw);
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0x3), 0);
+    fake.pml = true;
+    fake.locked = fake.view_locked = true;
+    assert_int_equal(p2m_set_entry(&fake.view, _gfn(gfn), FAKE_MFN(gfn), 0,
+                                   p2m_ram_logdirty, p2m_access_rwx), 0);
+    fake.locked = fake.view_locked = false;
+    assert_false(fake.view_e[gfn].spp);
+    assert_false(fake.view_e[gfn].w);
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), ~0U), 0);
+    assert_spp_off();
+}
+
 /* ---- bad input: a defined error and nothing changed ---- */
 
 static void bad_input_changes_nothing(void **state)
@@ -701,14 +808,6 @@ static void spp_exits(void **state)
     assert_false(fake.locked);
 }
 
-static enum spp_violation write_at(unsigned long gfn, unsigned int offset,
-                                   bool page_walk)
-{
-    paddr_t gpa = ((paddr_t)gfn << PAGE_SHIFT) + offset;
-
-    return p2m_spp_write_violation(d, gpa, page_walk);
-}
-
 /*
  * Only writes to write-denied sub-pages of protected gfns are SPP's and
  * counted; the page walker's writes are never allowed, whatever the map.
@@ -835,6 +934,8 @@ int main(void)
         T(superpage_ends_what_it_covers),
         T(emulated_writes_follow_the_map),
         T(no_listener_lifts_or_crashes),
+        T(views_share_the_sppt),
+        T(host_type_change_clears_views),
         T(copy_leaves_out_denied_subpages),
         T(bad_input_changes_nothing),
         T(enomem_leaves_nothing_behind),

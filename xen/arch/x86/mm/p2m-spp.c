@@ -29,8 +29,12 @@
  *    them and the EPT has been flushed, so the processor never walks a
  *    freed table.
  *
- * Alternate p2m views do not carry bit 61 yet: pages are SPP-checked only
- * while a vCPU runs on the host p2m.
+ * Alternate p2m views share the SPPT: every vCPU has the one SPPTP,
+ * whatever EPT it runs on.  A view's 4K leaf carries bit 61 when the host
+ * protects its gfn and the view maps the host's page there; a view never
+ * ends a protection.  Setting or removing a protection re-sets the gfn in
+ * each view with the view's own mapping (its access, its remaps), rather
+ * than the host's, and the views' EPTs are flushed with the host's.
  */
 
 #include <xen/domain_page.h>
@@ -39,6 +43,7 @@
 #include <xen/monitor.h>
 #include <xen/sched.h>
 #include <xen/vm_event.h>
+#include <asm/altp2m.h>
 #include <asm/event.h>
 #include <asm/p2m.h>
 #include <asm/spp.h>
@@ -55,6 +60,8 @@ struct p2m_spp {
     struct sppt sppt;
     /* A gfn being unprotected: EPT leaves see it as unprotected already. */
     gfn_t leaving;
+    /* The host leaf is being re-set for SPP: not a change for the views. */
+    bool resetting;
     /* Statistics (HVMOP_get_subpage_stats). */
     unsigned long write_violations;
     unsigned long miss_exits;           /* SPP-induced VM exits (66) */
@@ -211,6 +218,94 @@ bool p2m_spp_protected(struct p2m_domain *p2m, unsigned long gfn)
     return gfn != gfn_x(spp->leaving) && !sppt_get(&spp->sppt, gfn, &l1e);
 }
 
+/* The EPT the vCPU runs on: an alternate view, or the host p2m. */
+static struct p2m_domain *spp_vcpu_p2m(struct vcpu *v)
+{
+    struct p2m_domain *p2m = altp2m_active(v->domain) ? p2m_get_altp2m(v)
+                                                      : NULL;
+
+    return p2m ?: p2m_get_hostp2m(v->domain);
+}
+
+/*
+ * Is gfn SPP-checked in p2m: protected by the host, and, in a view, mapped
+ * to the host's page (HVMOP_altp2m_change_gfn can show another one)?
+ * Host p2m locked.
+ */
+static bool spp_checked_in(struct p2m_domain *p2m, unsigned long gfn)
+{
+    struct p2m_domain *host = p2m_get_hostp2m(p2m->domain);
+    p2m_type_t t;
+    p2m_access_t a;
+
+    if ( !p2m_spp_protected(host, gfn) )
+        return false;
+    if ( p2m == host )
+        return true;
+
+    return mfn_eq(p2m->get_entry(p2m, _gfn(gfn), &t, &a, 0, NULL, NULL),
+                  host->get_entry(host, _gfn(gfn), &t, &a, 0, NULL, NULL));
+}
+
+/*
+ * Re-set gfn in every view that maps it, with the view's own frame, type
+ * and access, so that its ept_set_entry() gives the leaf bit 61, or takes
+ * it away (p2m_spp_new_leaf()), and flushes the view.  Host p2m locked.
+ */
+static int spp_reset_views(struct p2m_domain *host, gfn_t gfn)
+{
+    struct domain *d = host->domain;
+    unsigned int i;
+    int rc = 0;
+
+    if ( !altp2m_active(d) )
+        return 0;
+
+    altp2m_list_lock(d);
+    for ( i = 0; i < MAX_ALTP2M && !rc; i++ )
+    {
+        struct p2m_domain *view;
+        p2m_type_t t;
+        p2m_access_t a;
+        mfn_t mfn;
+
+        if ( d->arch.altp2m_eptp[i] == mfn_x(INVALID_MFN) )
+            continue;
+        view = d->arch.altp2m_p2m[i];
+        p2m_lock(view);
+        mfn = view->get_entry(view, gfn, &t, &a, 0, NULL, NULL);
+        if ( mfn_valid(mfn) )
+            rc = p2m_set_entry(view, gfn, mfn, PAGE_ORDER_4K, t, a);
+        p2m_unlock(view);
+    }
+    altp2m_list_unlock(d);
+
+    return rc;
+}
+
+/* An SPPT entry changed in place: flush the host's EPT and the views'. */
+static void spp_flush_all(struct p2m_domain *host)
+{
+    struct domain *d = host->domain;
+    unsigned int i;
+
+    ept_sync_domain(host);
+    if ( !altp2m_active(d) )
+        return;
+
+    altp2m_list_lock(d);
+    for ( i = 0; i < MAX_ALTP2M; i++ )
+        if ( d->arch.altp2m_eptp[i] != mfn_x(INVALID_MFN) )
+            ept_sync_domain(d->arch.altp2m_p2m[i]);
+    altp2m_list_unlock(d);
+}
+
+/* For ept_set_entry(): is the host's leaf being re-set for SPP only? */
+bool p2m_spp_resetting(const struct p2m_domain *p2m)
+{
+    return p2m->spp && p2m->spp->resetting;
+}
+
 /*
  * Re-set gfn's mapping at 4K (type t: p2m_ram_rw, or log-dirty):
  * ept_set_entry() splits a superpage holding it, and sets or clears bit 61
@@ -219,7 +314,13 @@ bool p2m_spp_protected(struct p2m_domain *p2m, unsigned long gfn)
 static int spp_reset_leaf(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
                           p2m_type_t t, p2m_access_t a)
 {
-    return p2m_set_entry(p2m, gfn, mfn, PAGE_ORDER_4K, t, a);
+    int rc;
+
+    p2m->spp->resetting = true;
+    rc = p2m_set_entry(p2m, gfn, mfn, PAGE_ORDER_4K, t, a);
+    p2m->spp->resetting = false;
+
+    return rc ?: spp_reset_views(p2m, gfn);
 }
 
 static int spp_unprotect(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
@@ -297,8 +398,8 @@ static int spp_set_locked(struct p2m_domain *p2m, gfn_t gfn, uint32_t map)
 
     rc = sppt_update(&spp->sppt, gfn_x(gfn), spp_map_to_l1e(map));
     if ( !rc )
-        /* The leaf is unchanged, but the processor may cache the L1E. */
-        ept_sync_domain(p2m);
+        /* The leaves are unchanged, but the processor may cache the L1E. */
+        spp_flush_all(p2m);
 
     return rc;
 }
@@ -448,6 +549,21 @@ enum spp_leaf p2m_spp_new_leaf(struct p2m_domain *p2m, unsigned long gfn,
                                unsigned int order, mfn_t old_mfn, mfn_t mfn,
                                p2m_type_t t)
 {
+    struct p2m_domain *host = p2m_get_hostp2m(p2m->domain);
+    p2m_type_t ht;
+    p2m_access_t ha;
+
+    /* A view: checked where it shows the host's page; it ends nothing. */
+    if ( p2m != host )
+    {
+        if ( order || (t != p2m_ram_rw && t != p2m_ram_logdirty) ||
+             !p2m_spp_protected(host, gfn) ||
+             !mfn_eq(mfn, host->get_entry(host, _gfn(gfn), &ht, &ha, 0,
+                                          NULL, NULL)) )
+            return SPP_LEAF_NONE;
+        return t == p2m_ram_rw ? SPP_LEAF_CHECKED : SPP_LEAF_PARKED;
+    }
+
     if ( !order && mfn_eq(mfn, old_mfn) &&
          (t == p2m_ram_rw || t == p2m_ram_logdirty) )
     {
@@ -477,7 +593,13 @@ void p2m_spp_end(struct p2m_domain *p2m, unsigned long gfn,
 
     for ( gfn = sppt_next_protected(t, gfn, end); gfn < end;
           gfn = sppt_next_protected(t, gfn + 1, end) )
+    {
+        /* The views lose bit 61 too, before the tables go. */
+        p2m->spp->leaving = _gfn(gfn);
+        spp_reset_views(p2m, _gfn(gfn));
+        p2m->spp->leaving = INVALID_GFN;
         sppt_unprotect(t, gfn);
+    }
 }
 
 /* ---- statistics ---- */
@@ -506,10 +628,10 @@ void p2m_get_subpage_stats(struct domain *d,
  * page walker (A/D bits in a guest page table), which SPP never allows.
  * Only the first kind is counted: the guest asked for it.
  */
-enum spp_violation p2m_spp_write_violation(struct domain *d, paddr_t gpa,
+enum spp_violation p2m_spp_write_violation(struct vcpu *v, paddr_t gpa,
                                            bool page_walk)
 {
-    struct p2m_domain *p2m = p2m_get_hostp2m(d);
+    struct p2m_domain *p2m = p2m_get_hostp2m(v->domain);
     unsigned long gfn = paddr_to_pfn(gpa);
     unsigned int subpage = (gpa & ~PAGE_MASK) >> SPP_SUBPAGE_SHIFT;
     enum spp_violation verdict = SPP_VIOLATION_UNPROTECTED;
@@ -517,7 +639,7 @@ enum spp_violation p2m_spp_write_violation(struct domain *d, paddr_t gpa,
 
     p2m_lock(p2m);
 
-    if ( p2m_spp_protected(p2m, gfn) &&
+    if ( spp_checked_in(spp_vcpu_p2m(v), gfn) &&
          !sppt_get(&p2m->spp->sppt, gfn, &l1e) )
     {
         if ( page_walk )
@@ -635,7 +757,7 @@ uint32_t p2m_spp_emulated_write(struct vcpu *v, gfn_t gfn, unsigned int off,
         return 0;
 
     p2m_lock(p2m);
-    if ( p2m_spp_protected(p2m, gfn_x(gfn)) &&
+    if ( spp_checked_in(spp_vcpu_p2m(v), gfn_x(gfn)) &&
          !sppt_get(&p2m->spp->sppt, gfn_x(gfn), &l1e) )
     {
         denied = spp_denied_subpages(l1e, off, len);
@@ -718,11 +840,11 @@ void p2m_spp_handle_exit(struct vcpu *v, paddr_t gpa, bool miss)
         level = sppt_walk(&spp->sppt, gfn, &entry);
         if ( miss && !level )
         {
-            ept_sync_domain(p2m);           /* stale: the path is there */
+            spp_flush_all(p2m);             /* stale: the path is there */
             goto out;
         }
     }
-    if ( miss && !ept_leaf_has_spp(p2m, gfn) )
+    if ( miss && !ept_leaf_has_spp(spp_vcpu_p2m(v), gfn) )
         goto out;                           /* protection removed */
 
     gprintk(XENLOG_ERR,

@@ -60,6 +60,8 @@ enum spp_leaf p2m_spp_new_leaf(struct p2m_domain *p2m, unsigned long gfn,
                                p2m_type_t t);
 void p2m_spp_end(struct p2m_domain *p2m, unsigned long gfn,
                  unsigned int order);
+/* Is the host's leaf being re-set for SPP only (not a change for views)? */
+bool p2m_spp_resetting(const struct p2m_domain *p2m);
 
 /* Fill in the OUT fields of HVMOP_get_subpage_stats. */
 void p2m_get_subpage_stats(struct domain *d,
@@ -71,7 +73,7 @@ enum spp_violation {
     SPP_VIOLATION_DENIED,       /* to a write-denied sub-page (counted) */
     SPP_VIOLATION_PAGE_WALK,    /* an A/D update: never SPP-eligible */
 };
-enum spp_violation p2m_spp_write_violation(struct domain *d, paddr_t gpa,
+enum spp_violation p2m_spp_write_violation(struct vcpu *v, paddr_t gpa,
                                            bool page_walk);
 /* The vm_event request reporting an SPP_VIOLATION_DENIED write. */
 void p2m_spp_fill_fault_event(vm_event_request_t *req, paddr_t gpa,
