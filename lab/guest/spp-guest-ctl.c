@@ -38,15 +38,17 @@ static void usage(void)
             "       %s <domid> write <gfn> <mask> [timeout_s]\n"
             "       %s <domid> copy <gfn> <mask> [timeout_s]\n"
             "                  (as write, but a hypercall writes)\n"
+            "       %s <domid> movs <gfn> <mask> [timeout_s]\n"
+            "                  (as write, by an instruction Xen emulates)\n"
             "       %s <domid> hypercall [timeout_s]\n"
             "       %s <domid> ping [timeout_s]\n"
             "       %s <domid> hold     (keep the command page mapped\n"
             "                            until killed: a destroyed domain\n"
             "                            stays dying meanwhile)\n"
-            "write, copy: print landed=0x<mask> writes=<n>\n"
+            "write, copy, movs: print landed=0x<mask> writes=<n>\n"
             "hypercall: prints self=<rc> dom0=<rc> own=<rc>\n"
             "test pages: gfn %#x-%#x\n",
-            prog, prog, prog, prog, prog, prog, SPP_GUEST_TEST_GFN,
+            prog, prog, prog, prog, prog, prog, prog, SPP_GUEST_TEST_GFN,
             SPP_GUEST_TEST_GFN + SPP_GUEST_NR_TEST_PAGES - 1);
 }
 
@@ -237,7 +239,8 @@ static bool parse_request(int argc, char **argv, struct request *req)
     req->domid = v;
     req->verb = argv[2];
 
-    if ( !strcmp(req->verb, "write") || !strcmp(req->verb, "copy") )
+    if ( !strcmp(req->verb, "write") || !strcmp(req->verb, "copy") ||
+         !strcmp(req->verb, "movs") )
     {
         if ( argc < 5 || !parse_number(argv[3], UINT64_MAX, &req->gfn) ||
              !parse_number(argv[4], UINT32_MAX, &v) )
@@ -272,6 +275,9 @@ static int run_request(struct spp_guest_cmd *cmd, const struct request *req)
                         req->timeout_s);
     if ( !strcmp(req->verb, "copy") )
         return do_write(cmd, SPP_GUEST_OP_COPY, req->gfn, req->mask,
+                        req->timeout_s);
+    if ( !strcmp(req->verb, "movs") )
+        return do_write(cmd, SPP_GUEST_OP_MOVS, req->gfn, req->mask,
                         req->timeout_s);
     if ( !strcmp(req->verb, "hypercall") )
         return do_hypercall(cmd, req->domid, req->timeout_s);

@@ -400,15 +400,27 @@ static uint8_t *test_page_va(uint64_t gfn)
 }
 
 /*
- * Write to the middle of sub-page i of the page at va a value that depends
- * on the command and differs from what is there; return whether it landed.
- * A write SPP denies is discarded by Xen (no mem_access listener) and the
- * instruction completes.
+ * The ways to write sub-page i of the page at va, for command seq: each
+ * returns 1 when the write landed, 0 when it did not, -EEXIST when it
+ * cannot tell (the bytes it would write are there already).
  */
-static bool write_subpage(uint8_t *va, unsigned int i, uint32_t seq)
+typedef int subpage_writer_t(uint8_t *va, unsigned int i, uint32_t seq);
+
+/* The middle of sub-page i, where the writers write. */
+static volatile uint32_t *subpage_middle(uint8_t *va, unsigned int i)
 {
-    volatile uint32_t *p = (volatile uint32_t *)
-        (va + i * SPP_GUEST_SUBPAGE_SIZE + SPP_GUEST_SUBPAGE_SIZE / 2);
+    return (volatile uint32_t *)(va + i * SPP_GUEST_SUBPAGE_SIZE +
+                                 SPP_GUEST_SUBPAGE_SIZE / 2);
+}
+
+/*
+ * The guest writes a value that depends on the command and differs from
+ * what is there.  A write SPP denies is dropped by Xen (or its listener)
+ * and the instruction completes.
+ */
+static int write_subpage(uint8_t *va, unsigned int i, uint32_t seq)
+{
+    volatile uint32_t *p = subpage_middle(va, i);
     uint32_t val = 0xa5000000U ^ (seq << 5) ^ i;
 
     if ( *p == val )
@@ -421,35 +433,6 @@ static bool write_subpage(uint8_t *va, unsigned int i, uint32_t seq)
     return *p == val;
 }
 
-static void op_write(uint32_t seq)
-{
-    uint64_t gfn = cmd->gfn;
-    uint32_t mask = cmd->mask, landed = 0, writes = 0;
-    unsigned int i;
-
-    if ( !is_test_page(gfn) )
-    {
-        cmd->rc[0] = -EINVAL;
-        print("spp-guest: seq %u write gfn %#x: not a test page\n",
-              seq, (uint32_t)gfn);
-        return;
-    }
-
-    for ( i = 0; i < SPP_GUEST_NR_SUBPAGES; i++ )
-    {
-        if ( !(mask & (1U << i)) )
-            continue;
-        if ( write_subpage(test_page_va(gfn), i, seq) )
-            landed |= 1U << i;
-        writes++;
-    }
-
-    cmd->landed = landed;
-    cmd->writes = writes;
-    print("spp-guest: seq %u write gfn %#x mask %#08x landed %#08x"
-          " writes %u\n", seq, (uint32_t)gfn, mask, landed, writes);
-}
-
 static bool same_bytes(const volatile uint8_t *a, const uint8_t *b,
                        unsigned int n)
 {
@@ -459,51 +442,94 @@ static bool same_bytes(const volatile uint8_t *a, const uint8_t *b,
     return true;
 }
 
-/*
- * Xen writes for the guest: XENVER_changeset copies 64 bytes into the
- * middle of each sub-page of the mask (hvm_copy_to_guest()).  It landed
- * where the bytes are Xen's afterwards, and were not before.
- */
-static void op_copy(uint32_t seq)
+/* Xen's XENVER_changeset, which copy_subpage() has Xen write. */
+static uint8_t changeset[64];
+
+/* Xen writes for the guest: a hypercall's output (hvm_copy_to_guest()). */
+static int copy_subpage(uint8_t *va, unsigned int i, uint32_t seq)
 {
-    static char ref[64];
+    uint8_t *p = va + i * SPP_GUEST_SUBPAGE_SIZE + 32;
+
+    (void)seq;
+    if ( same_bytes(p, changeset, sizeof(changeset)) )
+        return -EEXIST;
+    flush_tlb();
+    xen_version(XENVER_changeset, p);
+
+    return same_bytes(p, changeset, sizeof(changeset));
+}
+
+/*
+ * Xen's x86 emulator writes for the guest: a movsl whose source is a hole
+ * in the guest's physical map (no RAM there: it reads as all ones, and
+ * Xen emulates the instruction).
+ */
+#define HOLE_ADDR               0x30000000U     /* identity-mapped, no RAM */
+
+static int movs_subpage(uint8_t *va, unsigned int i, uint32_t seq)
+{
+    volatile uint32_t *p = subpage_middle(va, i);
+    const void *src = (const void *)HOLE_ADDR;
+    void *dst = (void *)p;
+
+    (void)seq;
+    if ( *p == ~0U )
+        return -EEXIST;
+    flush_tlb();
+    asm volatile ( "cld; movsl" : "+S" (src), "+D" (dst) : : "memory" );
+
+    return *p == ~0U;
+}
+
+/* Write the sub-pages of the command's mask on its gfn, one way. */
+static void write_mask(uint32_t seq, const char *how,
+                       subpage_writer_t *write)
+{
     uint64_t gfn = cmd->gfn;
     uint32_t mask = cmd->mask, landed = 0, writes = 0;
     unsigned int i;
+    int rc;
 
-    if ( !is_test_page(gfn) || !hypercalls_ready ||
-         xen_version(XENVER_changeset, ref) )
+    if ( !is_test_page(gfn) )
     {
         cmd->rc[0] = -EINVAL;
-        print("spp-guest: seq %u copy gfn %#x: no test page or hypercall\n",
-              seq, (uint32_t)gfn);
+        print("spp-guest: seq %u %s gfn %#x: not a test page\n",
+              seq, how, (uint32_t)gfn);
         return;
     }
 
     for ( i = 0; i < SPP_GUEST_NR_SUBPAGES; i++ )
     {
-        uint8_t *va = test_page_va(gfn) + i * SPP_GUEST_SUBPAGE_SIZE + 32;
-
         if ( !(mask & (1U << i)) )
             continue;
-        if ( same_bytes(va, (const uint8_t *)ref, sizeof(ref)) )
+        rc = write(test_page_va(gfn), i, seq);
+        if ( rc < 0 )
         {
-            cmd->rc[0] = -EEXIST;       /* cannot tell: use a new page */
-            print("spp-guest: seq %u copy gfn %#x: sub-page %u holds the"
-                  " bytes already\n", seq, (uint32_t)gfn, i);
+            cmd->rc[0] = rc;            /* use a new page */
+            print("spp-guest: seq %u %s gfn %#x: sub-page %u cannot tell"
+                  " (%d)\n", seq, how, (uint32_t)gfn, i, rc);
             return;
         }
-        flush_tlb();
-        xen_version(XENVER_changeset, va);
-        if ( same_bytes(va, (const uint8_t *)ref, sizeof(ref)) )
+        if ( rc )
             landed |= 1U << i;
         writes++;
     }
 
     cmd->landed = landed;
     cmd->writes = writes;
-    print("spp-guest: seq %u copy gfn %#x mask %#08x landed %#08x"
-          " writes %u\n", seq, (uint32_t)gfn, mask, landed, writes);
+    print("spp-guest: seq %u %s gfn %#x mask %#08x landed %#08x"
+          " writes %u\n", seq, how, (uint32_t)gfn, mask, landed, writes);
+}
+
+static void op_copy(uint32_t seq)
+{
+    if ( !hypercalls_ready || xen_version(XENVER_changeset, changeset) )
+    {
+        cmd->rc[0] = -ENOSYS;
+        print("spp-guest: seq %u copy: no hypercalls\n", seq);
+        return;
+    }
+    write_mask(seq, "copy", copy_subpage);
 }
 
 /* The guest must not be able to change SPP, on itself or on others. */
@@ -535,13 +561,16 @@ static void run_command(uint32_t seq)
     switch ( cmd->op )
     {
     case SPP_GUEST_OP_WRITE:
-        op_write(seq);
+        write_mask(seq, "write", write_subpage);
         break;
     case SPP_GUEST_OP_HYPERCALL:
         op_hypercall(seq);
         break;
     case SPP_GUEST_OP_COPY:
         op_copy(seq);
+        break;
+    case SPP_GUEST_OP_MOVS:
+        write_mask(seq, "movs", movs_subpage);
         break;
     case SPP_GUEST_OP_PING:
         print("spp-guest: seq %u ping (%u ticks)\n", seq, ticks);

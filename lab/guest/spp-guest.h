@@ -49,6 +49,8 @@
 #define SPP_GUEST_OP_PING       3
 /* Like OP_WRITE, but Xen writes: XENVER_changeset into each sub-page. */
 #define SPP_GUEST_OP_COPY       4
+/* Like OP_WRITE, by a movsl that Xen emulates (from a hole: all ones). */
+#define SPP_GUEST_OP_MOVS       5
 
 /*
  * Results of SPP_GUEST_OP_HYPERCALL: HVMOP_set_subpage (access_map 0, on
@@ -67,7 +69,7 @@ struct spp_guest_cmd {
     uint32_t seq;           /* dom0: incremented to post a command */
     uint32_t op;            /* dom0: SPP_GUEST_OP_* */
     uint32_t domid;         /* dom0: the guest's domid (OP_HYPERCALL) */
-    uint64_t gfn;           /* dom0: a test page (OP_WRITE, OP_COPY) */
+    uint64_t gfn;           /* dom0: a test page (OP_WRITE, _COPY, _MOVS) */
     uint32_t mask;          /* dom0: the sub-pages to write (same) */
     uint32_t done;          /* guest: seq of the last command completed */
     uint32_t landed;        /* guest: the sub-pages whose write landed */
