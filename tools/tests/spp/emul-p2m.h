@@ -133,6 +133,7 @@ int monitor_traps(struct vcpu *v, bool sync, vm_event_request_t *req);
 
 #define p2m_get_hostp2m(d)  ((d)->arch.p2m)
 #define altp2m_active(d)    ((d)->arch.altp2m_active)
+#define p2m_is_altp2m(p)    ((p) != (p)->domain->arch.p2m)
 #define p2m_get_altp2m(v)   ((v)->domain->arch.altp2m_p2m[(v)->p2midx])
 #define altp2m_list_lock(d)     ((void)(d))
 #define altp2m_list_unlock(d)   ((void)(d))

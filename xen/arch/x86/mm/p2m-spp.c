@@ -554,7 +554,7 @@ enum spp_leaf p2m_spp_new_leaf(struct p2m_domain *p2m, unsigned long gfn,
     p2m_access_t ha;
 
     /* A view: checked where it shows the host's page; it ends nothing. */
-    if ( p2m != host )
+    if ( p2m_is_altp2m(p2m) )
     {
         if ( order || (t != p2m_ram_rw && t != p2m_ram_logdirty) ||
              !p2m_spp_protected(host, gfn) ||
