@@ -341,34 +341,30 @@ static void setup_hypercall_page(void)
     hypercalls_ready = true;
 }
 
+/*
+ * A two-argument hypercall through the hypercall page.  32-bit ABI: the
+ * arguments in %ebx and %ecx, the result in %eax.  A debug Xen scribbles
+ * on the argument registers it does not use.
+ */
+#define HYPERCALL2(nr, arg1, arg2) ({                                   \
+    long ret_;                                                          \
+    uint32_t ebx_, ecx_;                                                \
+                                                                        \
+    asm volatile ( "call hypercall_page + %c[offset]"                   \
+                   : "=a" (ret_), "=b" (ebx_), "=c" (ecx_)              \
+                   : [offset] "i" ((nr) * 32), "1" (arg1), "2" (arg2)   \
+                   : "edx", "esi", "edi", "memory" );                   \
+    ret_;                                                               \
+})
+
 static long hvm_op(unsigned int op, void *arg)
 {
-    long ret;
-    uint32_t ebx, ecx;
-
-    /*
-     * 32-bit ABI: op in %ebx, arg in %ecx, result in %eax.  A debug Xen
-     * scribbles on the argument registers it does not use.
-     */
-    asm volatile ( "call hypercall_page + %c[offset]"
-                   : "=a" (ret), "=b" (ebx), "=c" (ecx)
-                   : [offset] "i" (__HYPERVISOR_hvm_op * 32),
-                     "1" (op), "2" (arg)
-                   : "edx", "esi", "edi", "memory" );
-    return ret;
+    return HYPERCALL2(__HYPERVISOR_hvm_op, op, arg);
 }
 
 static long xen_version(unsigned int op, void *arg)
 {
-    long ret;
-    uint32_t ebx, ecx;
-
-    asm volatile ( "call hypercall_page + %c[offset]"
-                   : "=a" (ret), "=b" (ebx), "=c" (ecx)
-                   : [offset] "i" (__HYPERVISOR_xen_version * 32),
-                     "1" (op), "2" (arg)
-                   : "edx", "esi", "edi", "memory" );
-    return ret;
+    return HYPERCALL2(__HYPERVISOR_xen_version, op, arg);
 }
 
 static int32_t set_subpage(uint16_t domid, uint64_t gfn, uint32_t map)
