@@ -228,23 +228,34 @@ static struct p2m_domain *spp_vcpu_p2m(struct vcpu *v)
 }
 
 /*
- * Is gfn SPP-checked in p2m: protected by the host, and, in a view, mapped
- * to the host's page (HVMOP_altp2m_change_gfn can show another one)?
+ * Does the host protect gfn, with mfn as its page there?  A view that maps
+ * another page at gfn (HVMOP_altp2m_change_gfn) is not checked for it.
  * Host p2m locked.
  */
+static bool spp_protects_page(struct p2m_domain *host, unsigned long gfn,
+                              mfn_t mfn)
+{
+    p2m_type_t t;
+    p2m_access_t a;
+
+    return p2m_spp_protected(host, gfn) &&
+           mfn_eq(mfn, host->get_entry(host, _gfn(gfn), &t, &a, 0, NULL,
+                                       NULL));
+}
+
+/* Is gfn SPP-checked in p2m, the host's or a view?  Host p2m locked. */
 static bool spp_checked_in(struct p2m_domain *p2m, unsigned long gfn)
 {
     struct p2m_domain *host = p2m_get_hostp2m(p2m->domain);
     p2m_type_t t;
     p2m_access_t a;
 
-    if ( !p2m_spp_protected(host, gfn) )
-        return false;
     if ( p2m == host )
-        return true;
+        return p2m_spp_protected(host, gfn);
 
-    return mfn_eq(p2m->get_entry(p2m, _gfn(gfn), &t, &a, 0, NULL, NULL),
-                  host->get_entry(host, _gfn(gfn), &t, &a, 0, NULL, NULL));
+    return spp_protects_page(host, gfn,
+                             p2m->get_entry(p2m, _gfn(gfn), &t, &a, 0, NULL,
+                                            NULL));
 }
 
 /*
@@ -549,31 +560,22 @@ enum spp_leaf p2m_spp_new_leaf(struct p2m_domain *p2m, unsigned long gfn,
                                unsigned int order, mfn_t old_mfn, mfn_t mfn,
                                p2m_type_t t)
 {
-    struct p2m_domain *host = p2m_get_hostp2m(p2m->domain);
-    p2m_type_t ht;
-    p2m_access_t ha;
+    bool ram = !order && (t == p2m_ram_rw || t == p2m_ram_logdirty);
 
     /* A view: checked where it shows the host's page; it ends nothing. */
     if ( p2m_is_altp2m(p2m) )
     {
-        if ( order || (t != p2m_ram_rw && t != p2m_ram_logdirty) ||
-             !p2m_spp_protected(host, gfn) ||
-             !mfn_eq(mfn, host->get_entry(host, _gfn(gfn), &ht, &ha, 0,
-                                          NULL, NULL)) )
+        if ( !ram ||
+             !spp_protects_page(p2m_get_hostp2m(p2m->domain), gfn, mfn) )
             return SPP_LEAF_NONE;
-        return t == p2m_ram_rw ? SPP_LEAF_CHECKED : SPP_LEAF_PARKED;
     }
+    else if ( !ram || !mfn_eq(mfn, old_mfn) )
+        return spp_range_protected(p2m, gfn, order) ? SPP_LEAF_ENDS
+                                                    : SPP_LEAF_NONE;
+    else if ( !p2m_spp_protected(p2m, gfn) )
+        return SPP_LEAF_NONE;
 
-    if ( !order && mfn_eq(mfn, old_mfn) &&
-         (t == p2m_ram_rw || t == p2m_ram_logdirty) )
-    {
-        if ( !p2m_spp_protected(p2m, gfn) )
-            return SPP_LEAF_NONE;
-        return t == p2m_ram_rw ? SPP_LEAF_CHECKED : SPP_LEAF_PARKED;
-    }
-
-    return spp_range_protected(p2m, gfn, order) ? SPP_LEAF_ENDS
-                                                : SPP_LEAF_NONE;
+    return t == p2m_ram_rw ? SPP_LEAF_CHECKED : SPP_LEAF_PARKED;
 }
 
 /*
@@ -735,7 +737,7 @@ static uint32_t spp_denied_subpages(uint64_t l1e, unsigned int off,
 
 /*
  * The x86 emulator, or hvm_copy_to_guest() for a hypercall, is about to
- * write bytes off .. off + len - 1 of gfn (p2m_ram_rw) for the running
+ * write bytes off .. off + len - 1 of gfn (RAM of any type) for the running
  * vCPU v: the sub-pages of that range that SPP denies (bit i for sub-page
  * i), which the caller must not write.  The processor would have raised
  * a write violation: it is counted, and reported to the monitor ring as
