@@ -8,6 +8,7 @@
 #define GUEST_DS                0x10
 
 #define NR_EXCEPTIONS           32
+#define VE_VECTOR               20      /* virtualization exception */
 #define TIMER_VECTOR            0x40
 #define SPURIOUS_VECTOR         0xff
 
@@ -27,13 +28,14 @@ struct exception_frame {
 };
 
 extern const uint32_t exception_stubs[NR_EXCEPTIONS];
-extern char timer_entry[], spurious_entry[];
+extern char timer_entry[], spurious_entry[], ve_entry[];
 extern char hypercall_page[];
 
 void guest_main(void);
 void __attribute__((noreturn))
 exception_handler(const struct exception_frame *f);
 void timer_interrupt(void);
+void ve_interrupt(void);
 
 /*
  * From Xen's public interface (version.h, and the series' hvm_op.h from

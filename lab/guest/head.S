@@ -114,6 +114,18 @@ timer_entry:
         pop     %eax
         iret
 
+/* #VE, a fault with no error code: IRET retries the instruction. */
+        .globl  ve_entry
+ve_entry:
+        push    %eax
+        push    %ecx
+        push    %edx
+        call    ve_interrupt
+        pop     %edx
+        pop     %ecx
+        pop     %eax
+        iret
+
 /* A spurious LAPIC interrupt takes no EOI. */
         .globl  spurious_entry
 spurious_entry:

@@ -12,8 +12,11 @@
  *   p2m-ctl <domid> view-create       turn altp2m on, make a view (the
  *                                     host's access), print its index
  *   p2m-ctl <domid> view-switch <n>   run every vCPU on view n (0: host)
- *   p2m-ctl <domid> view-destroy <n>  back to the host p2m, view n gone,
- *                                     altp2m off
+ *   p2m-ctl <domid> view-destroy <n>  back to the host p2m, view n gone
+ *   p2m-ctl <domid> altp2m-off        every view gone, altp2m off
+ *   p2m-ctl <domid> suppress-ve <n> <gfn> on|off
+ *                                     whether an EPT violation on gfn in
+ *                                     view n is a VM exit (on) or a #VE
  *   p2m-ctl <domid> dirty <gfn> <n>   read and clear the dirty bitmap;
  *                                     print the dirty gfns of the n from
  *                                     gfn (hex), or "none"
@@ -34,8 +37,9 @@ static int usage(void)
     fprintf(stderr, "usage: p2m-ctl <domid> ro|rw <gfn>\n"
                     "       p2m-ctl <domid> log-dirty on|off\n"
                     "       p2m-ctl <domid> access-required on|off\n"
-                    "       p2m-ctl <domid> view-create\n"
+                    "       p2m-ctl <domid> view-create|altp2m-off\n"
                     "       p2m-ctl <domid> view-switch|view-destroy <n>\n"
+                    "       p2m-ctl <domid> suppress-ve <n> <gfn> on|off\n"
                     "       p2m-ctl <domid> dirty <gfn> <n>\n");
     return 2;
 }
@@ -74,8 +78,6 @@ static int view_destroy(xc_interface *xch, uint32_t domid, uint16_t view)
         return fail("xc_altp2m_switch_to_view");
     if ( xc_altp2m_destroy_view(xch, domid, view) )
         return fail("xc_altp2m_destroy_view");
-    if ( xc_altp2m_set_domain_state(xch, domid, false) )
-        return fail("xc_altp2m_set_domain_state");
 
     return 0;
 }
@@ -188,6 +190,15 @@ int main(int argc, char **argv)
     else if ( !strcmp(argv[2], "view-destroy") && argc == 4 &&
               !parse(argv[3], &n) && n < UINT16_MAX )
         rc = view_destroy(xch, domid, n);
+    else if ( !strcmp(argv[2], "suppress-ve") && argc == 6 &&
+              !parse(argv[3], &n) && n < UINT16_MAX &&
+              !parse(argv[4], &gfn) && is_on_off(argv[5]) )
+        rc = xc_altp2m_set_suppress_ve(xch, domid, n, gfn,
+                                       !strcmp(argv[5], "on"))
+             ? fail("xc_altp2m_set_suppress_ve") : 0;
+    else if ( !strcmp(argv[2], "altp2m-off") && argc == 3 )
+        rc = xc_altp2m_set_domain_state(xch, domid, false)
+             ? fail("xc_altp2m_set_domain_state") : 0;
     else if ( !strcmp(argv[2], "dirty") && argc == 5 &&
               !parse(argv[3], &gfn) && !parse(argv[4], &n) )
         rc = print_dirty(xch, domid, gfn, n);

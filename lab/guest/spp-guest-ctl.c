@@ -40,6 +40,10 @@ static void usage(void)
             "                  (as write, but a hypercall writes)\n"
             "       %s <domid> movs <gfn> <mask> [timeout_s]\n"
             "                  (as write, by an instruction Xen emulates)\n"
+            "       %s <domid> ve-write <gfn> <mask> <view> <agent_view>"
+            " [timeout_s]\n"
+            "                  (as write, on altp2m view; a #VE moves the\n"
+            "                   guest to agent_view: prints ves=<n> too)\n"
             "       %s <domid> hypercall [timeout_s]\n"
             "       %s <domid> ping [timeout_s]\n"
             "       %s <domid> hold     (keep the command page mapped\n"
@@ -48,7 +52,8 @@ static void usage(void)
             "write, copy, movs: print landed=0x<mask> writes=<n>\n"
             "hypercall: prints self=<rc> dom0=<rc> own=<rc>\n"
             "test pages: gfn %#x-%#x\n",
-            prog, prog, prog, prog, prog, prog, prog, SPP_GUEST_TEST_GFN,
+            prog, prog, prog, prog, prog, prog, prog, prog,
+            SPP_GUEST_TEST_GFN,
             SPP_GUEST_TEST_GFN + SPP_GUEST_NR_TEST_PAGES - 1);
 }
 
@@ -187,7 +192,12 @@ static int do_write(struct spp_guest_cmd *cmd, uint32_t op, uint64_t gfn,
              cmd->rc[0]);
         return -1;
     }
-    printf("landed=0x%08x writes=%u\n", cmd->landed, cmd->writes);
+    if ( op == SPP_GUEST_OP_VE_WRITE )
+        printf("landed=0x%08x writes=%u ves=%u ve_view=%u ve_qual=%#" PRIx64
+               " ve_gpa=%#" PRIx64 "\n", cmd->landed, cmd->writes, cmd->ves,
+               cmd->ve_view, cmd->ve_qual, cmd->ve_gpa);
+    else
+        printf("landed=0x%08x writes=%u\n", cmd->landed, cmd->writes);
 
     return 0;
 }
@@ -212,6 +222,7 @@ struct request {
     const char *verb;
     uint64_t gfn;
     uint32_t mask;
+    uint32_t view, agent_view;      /* ve-write */
     unsigned int timeout_s;
 };
 
@@ -249,6 +260,21 @@ static bool parse_request(int argc, char **argv, struct request *req)
         return parse_timeout(argc, argv, 5, req);
     }
 
+    if ( !strcmp(req->verb, "ve-write") )
+    {
+        if ( argc < 7 || !parse_number(argv[3], UINT64_MAX, &req->gfn) ||
+             !parse_number(argv[4], UINT32_MAX, &v) )
+            return false;
+        req->mask = v;
+        if ( !parse_number(argv[5], UINT16_MAX, &v) )
+            return false;
+        req->view = v;
+        if ( !parse_number(argv[6], UINT16_MAX, &v) )
+            return false;
+        req->agent_view = v;
+        return parse_timeout(argc, argv, 7, req);
+    }
+
     if ( !strcmp(req->verb, "hold") )
         return argc == 3;
 
@@ -281,6 +307,13 @@ static int run_request(struct spp_guest_cmd *cmd, const struct request *req)
                         req->timeout_s);
     if ( !strcmp(req->verb, "hypercall") )
         return do_hypercall(cmd, req->domid, req->timeout_s);
+    if ( !strcmp(req->verb, "ve-write") )
+    {
+        cmd->view = req->view;
+        cmd->agent_view = req->agent_view;
+        return do_write(cmd, SPP_GUEST_OP_VE_WRITE, req->gfn, req->mask,
+                        req->timeout_s);
+    }
 
     return run_command(cmd, SPP_GUEST_OP_PING, req->timeout_s);
 }

@@ -247,6 +247,7 @@ static void setup_idt(void)
 
     for ( v = 0; v < NR_EXCEPTIONS; v++ )
         idt[v] = interrupt_gate((const void *)exception_stubs[v]);
+    idt[VE_VECTOR] = interrupt_gate(ve_entry);
     idt[TIMER_VECTOR] = interrupt_gate(timer_entry);
     idt[SPURIOUS_VECTOR] = interrupt_gate(spurious_entry);
 
@@ -517,6 +518,58 @@ static void write_mask(uint32_t seq, const char *how,
           " writes %u\n", seq, how, (uint32_t)gfn, mask, landed, writes);
 }
 
+/* ---- #VE: what an in-guest agent does ---- */
+
+/* The #VE information area the CPU fills (SDM, "Virtualization Exceptions"). */
+struct ve_info {
+    uint32_t exit_reason;       /* 48: EPT violation */
+    uint32_t busy;              /* set by the CPU: no #VE until cleared */
+    uint64_t qualification;
+    uint64_t gla;
+    uint64_t gpa;
+    uint16_t eptp_index;        /* the view it happened on */
+};
+
+static volatile struct ve_info *const ve_info = (void *)SPP_GUEST_VE_ADDR;
+
+/* VMFUNC leaf 0, EPTP switching: run on altp2m view "view". */
+static void switch_view(uint32_t view)
+{
+    asm volatile ( ".byte 0x0f, 0x01, 0xd4" /* vmfunc */
+                   :: "a" (0), "c" (view) : "memory" );
+}
+
+/*
+ * The agent's #VE handler: record the fault, then move to the agent's
+ * view, where the page may be written, so that the write retried on
+ * return lands.  Clearing busy lets the CPU deliver the next #VE.
+ */
+void ve_interrupt(void)
+{
+    cmd->ves++;
+    cmd->ve_view = ve_info->eptp_index;
+    cmd->ve_qual = ve_info->qualification;
+    cmd->ve_gpa = ve_info->gpa;
+    switch_view(cmd->agent_view);
+    ve_info->busy = 0;
+}
+
+static int ve_write_subpage(uint8_t *va, unsigned int i, uint32_t seq)
+{
+    switch_view(cmd->view);
+    return write_subpage(va, i, seq);
+}
+
+static void op_ve_write(uint32_t seq)
+{
+    cmd->ves = 0;
+    write_mask(seq, "ve-write", ve_write_subpage);
+    switch_view(cmd->view);
+    print("spp-guest: seq %u ve-write: %u #VE, the last on view %u:"
+          " qualification %#x gpa %#x\n", seq, cmd->ves, cmd->ve_view,
+          (uint32_t)cmd->ve_qual, (uint32_t)cmd->ve_gpa);
+}
+
 static void op_copy(uint32_t seq)
 {
     if ( !hypercalls_ready || xen_version(XENVER_changeset, changeset) )
@@ -567,6 +620,9 @@ static void run_command(uint32_t seq)
         break;
     case SPP_GUEST_OP_MOVS:
         write_mask(seq, "movs", movs_subpage);
+        break;
+    case SPP_GUEST_OP_VE_WRITE:
+        op_ve_write(seq);
         break;
     case SPP_GUEST_OP_PING:
         print("spp-guest: seq %u ping (%u ticks)\n", seq, ticks);

@@ -30,10 +30,13 @@
 #define SPP_GUEST_NR_TEST_PAGES 64
 #define SPP_GUEST_TEST_GFN      (SPP_GUEST_CMD_GFN + 1)
 
+/* The #VE information page dom0 gives vCPU 0 (xen-subpage ve enable). */
+#define SPP_GUEST_VE_GFN        (SPP_GUEST_TEST_GFN + SPP_GUEST_NR_TEST_PAGES)
+
 #define SPP_GUEST_CMD_ADDR      (SPP_GUEST_CMD_GFN * SPP_GUEST_PAGE_SIZE)
 #define SPP_GUEST_TEST_ADDR     (SPP_GUEST_TEST_GFN * SPP_GUEST_PAGE_SIZE)
-#define SPP_GUEST_END_ADDR      (SPP_GUEST_TEST_ADDR + \
-                                 SPP_GUEST_NR_TEST_PAGES * SPP_GUEST_PAGE_SIZE)
+#define SPP_GUEST_VE_ADDR       (SPP_GUEST_VE_GFN * SPP_GUEST_PAGE_SIZE)
+#define SPP_GUEST_END_ADDR      (SPP_GUEST_VE_ADDR + SPP_GUEST_PAGE_SIZE)
 
 #ifndef __ASSEMBLER__
 
@@ -51,6 +54,12 @@
 #define SPP_GUEST_OP_COPY       4
 /* Like OP_WRITE, by a movsl that Xen emulates (from a hole: all ones). */
 #define SPP_GUEST_OP_MOVS       5
+/*
+ * Like OP_WRITE, each write made on altp2m view "view" (reached by
+ * VMFUNC), as an in-guest agent would: a #VE moves the guest to
+ * "agent_view" and is counted (ves, and the last one's #VE information).
+ */
+#define SPP_GUEST_OP_VE_WRITE   6
 
 /*
  * Results of SPP_GUEST_OP_HYPERCALL: HVMOP_set_subpage (access_map 0, on
@@ -79,9 +88,15 @@ struct spp_guest_cmd {
     uint32_t fault_error;
     uint32_t fault_eip;
     uint32_t pad;
+    uint32_t view;          /* dom0: OP_VE_WRITE's views */
+    uint32_t agent_view;
+    uint32_t ves;           /* guest: #VEs taken during OP_VE_WRITE */
+    uint32_t ve_view;       /* guest: the last #VE's EPTP index, */
+    uint64_t ve_qual;       /* exit qualification */
+    uint64_t ve_gpa;        /* and guest-physical address */
 };
 
-_Static_assert(sizeof(struct spp_guest_cmd) == 72, "spp_guest_cmd size");
+_Static_assert(sizeof(struct spp_guest_cmd) == 104, "spp_guest_cmd size");
 _Static_assert(__builtin_offsetof(struct spp_guest_cmd, gfn) == 16,
                "spp_guest_cmd gfn offset");
 _Static_assert(__builtin_offsetof(struct spp_guest_cmd, rc) == 40,

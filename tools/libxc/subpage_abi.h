@@ -53,6 +53,17 @@ struct SUBPAGE_ABI(subpage_stats) {
     uint64_aligned_t misconfig_exits;
 };
 
+#define HVMOP_set_subpage_exempt 30
+#define HVMOP_get_subpage_exempt 31
+
+struct SUBPAGE_ABI(subpage_exempt) {
+    domid_t  domid;
+    uint16_t view;
+    uint8_t  exempt;
+    uint8_t  pad[3];
+    uint64_aligned_t gfn;
+};
+
 /*
  * MEM_ACCESS_SPP, a flag of a mem_access vm_event (xen/include/public/
  * vm_event.h of a Xen with the series): the write was to a write-denied

@@ -249,6 +249,42 @@ int xc_get_subpage_stats(xc_interface *xch, uint32_t domid,
     return rc;
 }
 
+int xc_set_subpage_exempt(xc_interface *xch, uint32_t domid, uint16_t view,
+                          uint64_t gfn, bool exempt)
+{
+    struct xen_hvm_subpage_exempt arg = {
+        .domid = domid,
+        .view = view,
+        .exempt = exempt,
+        .gfn = gfn,
+    };
+
+    if ( check_domid(domid) )
+        return -1;
+
+    return subpage_op(xch, HVMOP_set_subpage_exempt, &arg, sizeof(arg));
+}
+
+int xc_get_subpage_exempt(xc_interface *xch, uint32_t domid, uint16_t view,
+                          uint64_t gfn, bool *exempt)
+{
+    struct xen_hvm_subpage_exempt arg = {
+        .domid = domid,
+        .view = view,
+        .gfn = gfn,
+    };
+    int rc;
+
+    if ( check_domid(domid) )
+        return -1;
+
+    rc = subpage_op(xch, HVMOP_get_subpage_exempt, &arg, sizeof(arg));
+    if ( !rc )
+        *exempt = arg.exempt;
+
+    return rc;
+}
+
 uint64_t xc_subpage_map_to_vector(uint32_t access_map)
 {
     uint64_t vector = 0;

@@ -22,6 +22,7 @@
 #ifndef XENCTRL_SUBPAGE_H
 #define XENCTRL_SUBPAGE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define XC_SUBPAGE_ALL_WRITABLE       0xffffffffU
@@ -66,6 +67,19 @@ typedef struct xc_subpage_stats {
 
 int xc_get_subpage_stats(xc_interface *xch, uint32_t domid,
                          xc_subpage_stats_t *stats);
+
+/*
+ * Let altp2m view (an index, as from xc_altp2m_create_view()) write gfn
+ * with the view's own permissions whatever gfn's map (exempt), or have it
+ * checked again (!exempt): the processor has one map per page for every
+ * view, so this is how an in-guest agent's view writes what the others
+ * may not.  A view is exempt for nothing when created; EINVAL when it does
+ * not exist.
+ */
+int xc_set_subpage_exempt(xc_interface *xch, uint32_t domid, uint16_t view,
+                          uint64_t gfn, bool exempt);
+int xc_get_subpage_exempt(xc_interface *xch, uint32_t domid, uint16_t view,
+                          uint64_t gfn, bool *exempt);
 
 /* Between a map and the processor's 64-bit form (the one hvmi uses). */
 uint64_t xc_subpage_map_to_vector(uint32_t access_map);

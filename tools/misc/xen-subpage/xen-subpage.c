@@ -58,6 +58,10 @@ static void usage(FILE *f)
 "  apply <domain> <file|->       \"<gfn> <map>\" per line, all or nothing\n"
 "                                checked before anything is applied\n"
 "  stats <domain>                what SPP does for the domain\n"
+"  exempt <domain> <view> <gfn> [on|off]\n"
+"                                altp2m view writes gfn freely whatever its\n"
+"                                map (on), or as the map says (off); without\n"
+"                                on|off, show which\n"
 "  ve enable <domain> <vcpu> <gfn>\n"
 "  ve disable <domain> <vcpu>    altp2m #VE information page of a vCPU\n"
 "  monitor <domain> [--policy deny|emulate|allow-once] [--count N]\n"
@@ -364,6 +368,40 @@ static int cmd_stats(struct cli *c, int argc, char **argv)
     return 0;
 }
 
+static int cmd_exempt(struct cli *c, int argc, char **argv)
+{
+    uint64_t view, gfn;
+    bool exempt;
+    int rc;
+
+    if ( argc != 2 && argc != 3 )
+        return usage_error(c, "exempt needs <view> <gfn> [on|off]%s", "");
+    if ( parse_number(argv[0], UINT16_MAX, &view) )
+        return usage_error(c, "bad view \"%s\"", argv[0]);
+    if ( (rc = get_gfn(c, argv[1], &gfn)) )
+        return rc;
+    if ( argc == 3 && strcmp(argv[2], "on") && strcmp(argv[2], "off") )
+        return usage_error(c, "exempt takes on or off, not \"%s\"", argv[2]);
+    if ( need_xc(c) )
+        return EXIT_FAILED;
+
+    if ( argc == 3 )
+        return xc_set_subpage_exempt(c->xch, c->domid, view, gfn,
+                                     !strcmp(argv[2], "on"))
+               ? failed(c, "exempt", gfn) : 0;
+
+    if ( xc_get_subpage_exempt(c->xch, c->domid, view, gfn, &exempt) )
+        return failed(c, "exempt", gfn);
+    if ( c->json )
+        fprintf(c->out, "{\"view\": %" PRIu64 ", \"gfn\": %" PRIu64
+                ", \"exempt\": %s}\n", view, gfn, exempt ? "true" : "false");
+    else
+        fprintf(c->out, "view %" PRIu64 " gfn 0x%" PRIx64 " %s\n", view, gfn,
+                exempt ? "exempt" : "checked");
+
+    return 0;
+}
+
 static int cmd_ve(struct cli *c, bool enable, int argc, char **argv)
 {
     uint64_t vcpu, gfn = 0;
@@ -459,7 +497,8 @@ static int run(struct cli *c, bool have_domain, int argc, char **argv)
     }
     else if ( strcmp(cmd, "set") && strcmp(cmd, "get") &&
               strcmp(cmd, "clear") && strcmp(cmd, "apply") &&
-              strcmp(cmd, "stats") && strcmp(cmd, "monitor") )
+              strcmp(cmd, "stats") && strcmp(cmd, "monitor") &&
+              strcmp(cmd, "exempt") )
         return usage_error(c, "unknown command \"%s\"", cmd);
 
     if ( !have_domain )
@@ -483,6 +522,8 @@ static int run(struct cli *c, bool have_domain, int argc, char **argv)
         return cmd_apply(c, argc, argv);
     if ( !strcmp(cmd, "monitor") )
         return cmd_monitor(c, argc, argv);
+    if ( !strcmp(cmd, "exempt") )
+        return cmd_exempt(c, argc, argv);
 
     return cmd_stats(c, argc, argv);
 }

@@ -164,7 +164,24 @@ void vmx_domain_disable_spp(struct domain *d);
 #define cpu_has_vmx_spp     (fake.cpu_has_spp)
 
 #define xzalloc(type)       ((type *)calloc(1, sizeof(type)))
+#define xfree(p)            free(p)
 #define XFREE(p)            do { free(p); (p) = NULL; } while ( 0 )
+#define ASSERT_UNREACHABLE() assert(!"unreachable")
+#define array_index_nospec(i, n) (i)
+
+/* Xen's rangesets, over the model's gfns (fake.c). */
+struct rangeset;
+struct rangeset *rangeset_new(struct domain *d, char *name,
+                              unsigned int flags);
+void rangeset_destroy(struct rangeset *r);
+void rangeset_limit(struct rangeset *r, unsigned int limit);
+int rangeset_add_singleton(struct rangeset *r, unsigned long s);
+int rangeset_remove_singleton(struct rangeset *r, unsigned long s);
+int rangeset_consume_ranges(struct rangeset *r,
+                            int (*cb)(unsigned long s, unsigned long e,
+                                      void *ctxt, unsigned long *c),
+                            void *ctxt);
+bool rangeset_contains_singleton(struct rangeset *r, unsigned long s);
 
 #define gprintk(lvl, fmt, ...) \
     snprintf(fake.log, sizeof(fake.log), lvl fmt, ##__VA_ARGS__)
@@ -200,6 +217,8 @@ struct fake {
     struct fake_entry *e;               /* [FAKE_GFNS] */
     struct p2m_domain view;             /* alternate view 0, see below */
     struct fake_entry *view_e;          /* [FAKE_GFNS] */
+    struct p2m_domain view1;            /* alternate view 1 */
+    struct fake_entry *view1_e;         /* [FAKE_GFNS] */
     bool view_locked;
     unsigned long view_flushes;
     unsigned long flushes;              /* EPT flushes done */
@@ -221,6 +240,8 @@ struct fake {
     unsigned int events;                /* monitor_traps() calls */
     bool event_sync;                    /* the last one's */
     vm_event_request_t event;
+    unsigned int rangesets;             /* allocated */
+    bool rangeset_nomem;                /* the next one is not */
 };
 
 extern struct fake fake;
@@ -235,6 +256,10 @@ void fake_map(unsigned long first, unsigned long n, p2m_type_t t, bool super);
  */
 void fake_view_init(void);
 void fake_view_map(unsigned long gfn, mfn_t mfn, p2m_access_t a);
+/* A second view, at index 1, and fake_view_map() for either. */
+void fake_view1_init(void);
+void fake_view_map_in(struct p2m_domain *view, unsigned long gfn, mfn_t mfn,
+                      p2m_access_t a);
 
 /* The interface under test: the patched tree's asm/spp.h. */
 #include "spp.h"

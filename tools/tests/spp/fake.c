@@ -62,11 +62,13 @@ static void paging_free_page(struct domain *d, struct page_info *pg)
 
 static bool is_view(const struct p2m_domain *p2m)
 {
-    return p2m == &fake.view;
+    return p2m == &fake.view || p2m == &fake.view1;
 }
 
 static struct fake_entry *entries(const struct p2m_domain *p2m)
 {
+    if ( p2m == &fake.view1 )
+        return fake.view1_e;
     return is_view(p2m) ? fake.view_e : fake.e;
 }
 
@@ -77,7 +79,7 @@ static mfn_t get_entry(struct p2m_domain *p2m, gfn_t gfn, p2m_type_t *t,
 {
     const struct fake_entry *e = entries(p2m);
 
-    (void)q, (void)page_order, (void)sve;
+    (void)q, (void)sve;
     assert(fake.locked);
     if ( gfn_x(gfn) >= FAKE_GFNS || e[gfn_x(gfn)].t == p2m_invalid )
     {
@@ -85,6 +87,8 @@ static mfn_t get_entry(struct p2m_domain *p2m, gfn_t gfn, p2m_type_t *t,
         *a = p2m_access_n;
         return INVALID_MFN;
     }
+    if ( page_order )
+        *page_order = e[gfn_x(gfn)].super ? PAGE_ORDER_2M : PAGE_ORDER_4K;
     *t = e[gfn_x(gfn)].t;
     *a = e[gfn_x(gfn)].a;
 
@@ -305,7 +309,8 @@ void fake_init(void)
     fake.page = calloc(FAKE_POOL_PAGES, sizeof(*fake.page));
     fake.e = calloc(FAKE_GFNS, sizeof(*fake.e));
     fake.view_e = calloc(FAKE_GFNS, sizeof(*fake.view_e));
-    assert(fake.page && fake.e && fake.view_e);
+    fake.view1_e = calloc(FAKE_GFNS, sizeof(*fake.view1_e));
+    assert(fake.page && fake.e && fake.view_e && fake.view1_e);
     for ( i = 0; i < MAX_ALTP2M; i++ )
         fake.d.arch.altp2m_eptp[i] = mfn_x(INVALID_MFN);
 }
@@ -320,12 +325,112 @@ void fake_view_init(void)
     fake.v.p2midx = 0;
 }
 
-void fake_view_map(unsigned long gfn, mfn_t mfn, p2m_access_t a)
+void fake_view1_init(void)
+{
+    fake.view1.domain = &fake.d;
+    fake.view1.get_entry = get_entry;
+    fake.d.arch.altp2m_p2m[1] = &fake.view1;
+    fake.d.arch.altp2m_eptp[1] = 0x1235000;
+}
+
+void fake_view_map_in(struct p2m_domain *view, unsigned long gfn, mfn_t mfn,
+                      p2m_access_t a)
 {
     fake.locked = fake.view_locked = true;
-    assert(p2m_set_entry(&fake.view, _gfn(gfn), mfn, PAGE_ORDER_4K,
-                         p2m_ram_rw, a) == 0);
+    assert(p2m_set_entry(view, _gfn(gfn), mfn, PAGE_ORDER_4K, p2m_ram_rw,
+                         a) == 0);
     fake.locked = fake.view_locked = false;
+}
+
+void fake_view_map(unsigned long gfn, mfn_t mfn, p2m_access_t a)
+{
+    fake_view_map_in(&fake.view, gfn, mfn, a);
+}
+
+/* ---- rangesets: a bit per gfn of the model ---- */
+
+struct rangeset {
+    uint8_t bits[FAKE_GFNS / 8];
+};
+
+struct rangeset *rangeset_new(struct domain *d, char *name,
+                              unsigned int flags)
+{
+    struct rangeset *r;
+
+    (void)d, (void)name, (void)flags;
+    if ( fake.rangeset_nomem )
+    {
+        fake.rangeset_nomem = false;
+        return NULL;
+    }
+    r = calloc(1, sizeof(*r));
+    if ( r )
+        fake.rangesets++;
+
+    return r;
+}
+
+void rangeset_destroy(struct rangeset *r)
+{
+    assert(fake.rangesets);
+    fake.rangesets--;
+    free(r);
+}
+
+void rangeset_limit(struct rangeset *r, unsigned int limit)
+{
+    (void)r;
+    assert(limit);
+}
+
+static void rangeset_set(struct rangeset *r, unsigned long s, bool on)
+{
+    assert(s < FAKE_GFNS);
+    if ( on )
+        r->bits[s / 8] |= 1U << (s % 8);
+    else
+        r->bits[s / 8] &= ~(1U << (s % 8));
+}
+
+int rangeset_add_singleton(struct rangeset *r, unsigned long s)
+{
+    rangeset_set(r, s, true);
+    return 0;
+}
+
+int rangeset_remove_singleton(struct rangeset *r, unsigned long s)
+{
+    rangeset_set(r, s, false);
+    return 0;
+}
+
+/* One gfn at a time: each is a range of its own here. */
+int rangeset_consume_ranges(struct rangeset *r,
+                            int (*cb)(unsigned long s, unsigned long e,
+                                      void *ctxt, unsigned long *c),
+                            void *ctxt)
+{
+    unsigned long s, consumed;
+    int rc = 0;
+
+    for ( s = 0; s < FAKE_GFNS && !rc; s++ )
+    {
+        if ( !rangeset_contains_singleton(r, s) )
+            continue;
+        consumed = 0;
+        rc = cb(s, s, ctxt, &consumed);
+        assert(consumed <= 1);
+        if ( consumed )
+            rangeset_set(r, s, false);
+    }
+
+    return rc;
+}
+
+bool rangeset_contains_singleton(struct rangeset *r, unsigned long s)
+{
+    return s < FAKE_GFNS && (r->bits[s / 8] & (1U << (s % 8)));
 }
 
 void fake_fini(void)
@@ -334,6 +439,7 @@ void fake_fini(void)
     free(fake.page);
     free(fake.e);
     free(fake.view_e);
+    free(fake.view1_e);
 }
 
 void fake_map(unsigned long first, unsigned long n, p2m_type_t t, bool super)

@@ -44,7 +44,8 @@ static int teardown(void **state)
     d->is_dying = true;
     p2m_spp_teardown(d, &preempted);
     p2m_spp_free(&fake.p2m);
-    if ( preempted || fake.pool.in_use || fake.locked || fake.paused )
+    if ( preempted || fake.pool.in_use || fake.locked || fake.paused ||
+         fake.rangesets )
         return -1;
     fake_fini();
 
@@ -542,6 +543,151 @@ static void host_type_change_clears_views(void **state)
     assert_spp_off();
 }
 
+/* ---- a view exempt for a gfn ---- */
+
+static bool exempt_in(unsigned int view, unsigned long gfn)
+{
+    bool exempt = false;
+
+    assert_int_equal(p2m_get_subpage_exempt(d, view, _gfn(gfn), &exempt), 0);
+
+    return exempt;
+}
+
+/*
+ * The agent's view (1) writes the gfn freely while view 0 stays checked:
+ * its leaf has no bit 61 and W set, and nothing it writes is a violation.
+ */
+static void exempt_view_writes_freely(void **state)
+{
+    unsigned long gfn = RAM + 1500;
+    uint64_t v0;
+
+    (void)state;
+    fake.ring = true;
+    fake_view_init();
+    fake_view1_init();
+    fake_view_map_in(&fake.view, gfn, FAKE_MFN(gfn), p2m_access_rwx);
+    fake_view_map_in(&fake.view1, gfn, FAKE_MFN(gfn), p2m_access_rwx);
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0x0000ffff), 0);
+    assert_true(fake.view1_e[gfn].spp);
+
+    assert_int_equal(p2m_set_subpage_exempt(d, 1, _gfn(gfn), true), 0);
+    assert_true(exempt_in(1, gfn));
+    assert_false(exempt_in(0, gfn));
+    assert_false(fake.view1_e[gfn].spp);
+    assert_true(fake.view1_e[gfn].w);
+    assert_hw_map_in(fake.view1_e, gfn, ~0U);
+    assert_true(fake.view_e[gfn].spp);
+    assert_hw_map_in(fake.view_e, gfn, 0x0000ffff);
+    assert_true(fake.e[gfn].spp);
+
+    /* Faults and Xen's own writes are judged on the vCPU's view. */
+    v0 = stats().write_violations;
+    fake.v.p2midx = 1;
+    assert_int_equal(write_at(gfn, 0x1000 - 4, false),
+                     SPP_VIOLATION_UNPROTECTED);
+    assert_int_equal(emulated_write(gfn, 0, 4096), 0);
+    assert_int_equal(fake.events, 0);
+    fake.v.p2midx = 0;
+    assert_int_equal(write_at(gfn, 0x1000 - 4, false), SPP_VIOLATION_DENIED);
+    assert_int_equal(stats().write_violations, v0 + 1);
+
+    /* The map changes: the exempt view stays out of it. */
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0x1), 0);
+    assert_false(fake.view1_e[gfn].spp);
+    assert_hw_map_in(fake.view_e, gfn, 0x1);
+
+    /* Checked again: as the other view. */
+    assert_int_equal(p2m_set_subpage_exempt(d, 1, _gfn(gfn), false), 0);
+    assert_false(exempt_in(1, gfn));
+    assert_true(fake.view1_e[gfn].spp);
+    assert_hw_map_in(fake.view1_e, gfn, 0x1);
+    /* Setting what is set changes nothing. */
+    assert_int_equal(p2m_set_subpage_exempt(d, 1, _gfn(gfn), false), 0);
+    assert_true(fake.view1_e[gfn].spp);
+
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), ~0U), 0);
+    assert_spp_off();
+}
+
+/*
+ * An exemption is the view's whatever the host protects: set before the
+ * protection, it holds for the leaf written then and for a lazy copy; it
+ * outlives the protection, and goes with the view.
+ */
+static void exemption_outlives_protection(void **state)
+{
+    unsigned long gfn = RAM + 1600, lazy = gfn + 1;
+
+    (void)state;
+    fake_view_init();
+    fake_view1_init();
+    fake_view_map_in(&fake.view1, gfn, FAKE_MFN(gfn), p2m_access_rwx);
+    assert_int_equal(p2m_set_subpage_exempt(d, 1, _gfn(gfn), true), 0);
+    assert_int_equal(p2m_set_subpage_exempt(d, 1, _gfn(lazy), true), 0);
+    assert_false(vmx_domain_spp_enabled(d));
+
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0), 0);
+    assert_int_equal(p2m_set_subpage(d, _gfn(lazy), 0), 0);
+    assert_false(fake.view1_e[gfn].spp);
+    fake_view_map_in(&fake.view1, lazy, FAKE_MFN(lazy), p2m_access_rwx);
+    assert_false(fake.view1_e[lazy].spp);
+    assert_true(fake.view1_e[lazy].w);
+    fake_view_map_in(&fake.view, lazy, FAKE_MFN(lazy), p2m_access_rwx);
+    assert_true(fake.view_e[lazy].spp);
+
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), ~0U), 0);
+    assert_int_equal(p2m_set_subpage(d, _gfn(lazy), ~0U), 0);
+    assert_spp_off();
+    assert_true(exempt_in(1, gfn));
+
+    /* A view created again at index 1 starts exempt for nothing. */
+    p2m_spp_view_destroyed(d, 1);
+    assert_false(exempt_in(1, gfn));
+    assert_false(exempt_in(1, lazy));
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0), 0);
+    assert_true(fake.view1_e[gfn].spp);
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), ~0U), 0);
+}
+
+/* A view that is not there, a gfn beyond the domain: -EINVAL, no change. */
+static void exempt_bad_input(void **state)
+{
+    unsigned long gfn = RAM + 1700;
+    bool exempt = true;
+
+    (void)state;
+    assert_int_equal(p2m_set_subpage_exempt(d, 0, _gfn(gfn), true),
+                     -EINVAL);                          /* altp2m off */
+    assert_int_equal(p2m_get_subpage_exempt(d, 0, _gfn(gfn), &exempt),
+                     -EINVAL);
+    fake_view_init();
+    assert_int_equal(p2m_set_subpage_exempt(d, 1, _gfn(gfn), true),
+                     -EINVAL);                          /* no view 1 */
+    assert_int_equal(p2m_set_subpage_exempt(d, MAX_ALTP2M, _gfn(gfn), true),
+                     -EINVAL);
+    assert_int_equal(p2m_get_subpage_exempt(d, MAX_ALTP2M, _gfn(gfn),
+                                            &exempt), -EINVAL);
+    assert_int_equal(p2m_set_subpage_exempt(d, 0, _gfn(0x3003), true),
+                     -EINVAL);                          /* above the max */
+    assert_true(exempt);
+    assert_false(exempt_in(0, gfn));
+    assert_false(exempt_in(0, 0x3003));
+
+    /* No memory for the SPP state: nothing is left half made. */
+    fake.rangeset_nomem = true;
+    assert_int_equal(p2m_set_subpage_exempt(d, 0, _gfn(gfn), true),
+                     -ENOMEM);
+    assert_null(fake.p2m.spp);
+    assert_int_equal(fake.rangesets, 0);
+
+    d->is_dying = true;
+    assert_int_equal(p2m_set_subpage_exempt(d, 0, _gfn(gfn), true),
+                     -EINVAL);
+    assert_false(exempt_in(0, gfn));
+}
+
 /* ---- bad input: a defined error and nothing changed ---- */
 
 static void bad_input_changes_nothing(void **state)
@@ -936,6 +1082,9 @@ int main(void)
         T(no_listener_lifts_or_crashes),
         T(views_share_the_sppt),
         T(host_type_change_clears_views),
+        T(exempt_view_writes_freely),
+        T(exemption_outlives_protection),
+        T(exempt_bad_input),
         T(copy_leaves_out_denied_subpages),
         T(bad_input_changes_nothing),
         T(enomem_leaves_nothing_behind),

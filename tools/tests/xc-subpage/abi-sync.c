@@ -48,6 +48,13 @@ SAME_FIELD(subpage_stats, write_violations);
 SAME_FIELD(subpage_stats, miss_exits);
 SAME_FIELD(subpage_stats, misconfig_exits);
 
+SAME_SIZE(subpage_exempt);
+SAME_FIELD(subpage_exempt, domid);
+SAME_FIELD(subpage_exempt, view);
+SAME_FIELD(subpage_exempt, exempt);
+SAME_FIELD(subpage_exempt, pad);
+SAME_FIELD(subpage_exempt, gfn);
+
 /* MEM_ACCESS_SPP, as subpage_abi.h defines it and as the patched Xen does. */
 enum { fallback_mem_access_spp = MEM_ACCESS_SPP };
 #undef MEM_ACCESS_SPP

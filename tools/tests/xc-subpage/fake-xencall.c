@@ -112,6 +112,9 @@ static size_t arg_size(uint64_t op)
         return sizeof(struct xen_hvm_subpage_batch);
     case HVMOP_get_subpage_stats:
         return sizeof(struct xen_hvm_subpage_stats);
+    case HVMOP_set_subpage_exempt:
+    case HVMOP_get_subpage_exempt:
+        return sizeof(struct xen_hvm_subpage_exempt);
     }
     abort();
 }
@@ -124,6 +127,10 @@ static void answer(uint64_t op, void *arg, const struct fake_reply *r)
     case HVMOP_get_subpage:
         if ( !r->rc )
             ((struct xen_hvm_subpage *)arg)->access_map = r->access_map;
+        break;
+    case HVMOP_get_subpage_exempt:
+        if ( !r->rc )
+            ((struct xen_hvm_subpage_exempt *)arg)->exempt = r->exempt;
         break;
     case HVMOP_set_subpage_batch:
     {

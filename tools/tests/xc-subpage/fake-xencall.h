@@ -30,6 +30,7 @@ struct fake_reply {
     uint64_t failed_gfn;            /* batch */
     uint32_t access_map;            /* get */
     uint64_t stats[5];              /* stats, in ABI order */
+    uint8_t exempt;                 /* get exempt */
 };
 
 struct fake_xencall {

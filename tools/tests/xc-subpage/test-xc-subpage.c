@@ -236,6 +236,46 @@ static void stats_are_copied(void **state)
     assert_int_equal(st.misconfig_exits, 5);
 }
 
+static const struct xen_hvm_subpage_exempt *exempt_arg(unsigned int n)
+{
+    return (const void *)fx.call[n].arg;
+}
+
+static void exempt_passes_view_and_gfn(void **state)
+{
+    bool exempt = false;
+
+    (void)state;
+    assert_int_equal(xc_set_subpage_exempt(xch, 7, 3, 0x1234, true), 0);
+    assert_int_equal(fx.call[0].op, HVMOP_set_subpage_exempt);
+    assert_int_equal(exempt_arg(0)->domid, 7);
+    assert_int_equal(exempt_arg(0)->view, 3);
+    assert_int_equal(exempt_arg(0)->exempt, 1);
+    assert_int_equal(exempt_arg(0)->pad[0] | exempt_arg(0)->pad[1] |
+                     exempt_arg(0)->pad[2], 0);
+    assert_true(exempt_arg(0)->gfn == 0x1234);
+
+    assert_int_equal(xc_set_subpage_exempt(xch, 7, 3, 0x1234, false), 0);
+    assert_int_equal(exempt_arg(1)->exempt, 0);
+
+    fx.reply[2].exempt = 1;
+    assert_int_equal(xc_get_subpage_exempt(xch, 7, 2, 0x99, &exempt), 0);
+    assert_int_equal(fx.call[2].op, HVMOP_get_subpage_exempt);
+    assert_int_equal(exempt_arg(2)->view, 2);
+    assert_true(exempt);
+
+    /* A failed get leaves the answer alone; a bad domid makes no call. */
+    fx.reply[3].rc = -EINVAL;
+    fx.reply[3].exempt = 0;
+    assert_int_equal(xc_get_subpage_exempt(xch, 7, 9, 0x99, &exempt), -1);
+    assert_int_equal(errno, EINVAL);
+    assert_true(exempt);
+    assert_int_equal(xc_set_subpage_exempt(xch, 0x10000, 1, 1, true), -1);
+    assert_int_equal(errno, EINVAL);
+    assert_int_equal(fx.nr_calls, 4);
+    assert_int_equal(fx.buffers, 0);
+}
+
 static void availability(void **state)
 {
     (void)state;
@@ -298,6 +338,7 @@ int main(void)
         T(batch_sends_arrays),
         T(batch_is_chunked_and_stops_at_failure),
         T(stats_are_copied),
+        T(exempt_passes_view_and_gfn),
         T(availability),
         T(vector_conversions),
     };

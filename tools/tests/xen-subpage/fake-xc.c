@@ -242,6 +242,26 @@ int xc_get_subpage_stats(xc_interface *xch, uint32_t domid,
     return 0;
 }
 
+int xc_set_subpage_exempt(xc_interface *xch, uint32_t domid, uint16_t view,
+                          uint64_t gfn, bool exempt)
+{
+    (void)xch;
+    fxc.view = view;
+    return call_arg("exempt-set", domid, gfn, exempt);
+}
+
+int xc_get_subpage_exempt(xc_interface *xch, uint32_t domid, uint16_t view,
+                          uint64_t gfn, bool *exempt)
+{
+    (void)xch;
+    fxc.view = view;
+    if ( call("exempt-get", domid, gfn) )
+        return -1;
+    *exempt = gfn & 1;
+
+    return 0;
+}
+
 int xc_altp2m_set_vcpu_enable_notify(xc_interface *handle, uint32_t domid,
                                      uint32_t vcpuid, xen_pfn_t gfn)
 {

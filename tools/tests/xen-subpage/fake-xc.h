@@ -26,6 +26,7 @@ struct fake_xc {
     uint32_t map;               /* of the last set */
     uint32_t get_map;           /* get answers this ^ (gfn & 0xff) */
     uint32_t vcpu;
+    uint16_t view;              /* of the last exempt */
     uint64_t *gfns;             /* of the last batch */
     uint32_t *maps;
     uint32_t nr;

@@ -119,6 +119,12 @@ static void bad_invocations(void **state)
                 "99999999999999999999", NULL);
     usage_error("stats takes only <domain>", "stats", "5", "1", NULL);
     usage_error("apply needs <file|->", "apply", "5", NULL);
+    usage_error("exempt needs <view> <gfn> [on|off]", "exempt", "5", "1",
+                NULL);
+    usage_error("bad view \"65536\"", "exempt", "5", "65536", "1", NULL);
+    usage_error("bad gfn \"x\"", "exempt", "5", "1", "x", NULL);
+    usage_error("exempt takes on or off, not \"yes\"", "exempt", "5", "1",
+                "0x10", "yes", NULL);
     usage_error("ve needs enable or disable", "ve", "toggle", "5", "0",
                 NULL);
     usage_error("ve enable needs <vcpu> <gfn>", "ve", "enable", "5", "0",
@@ -303,6 +309,26 @@ static void stats_and_ve(void **state)
     assert_string_equal(out, "{\"domid\": 5, \"protected_pages\": 10, "
                         "\"sppt_pages\": 4, \"write_violations\": 3, "
                         "\"miss_exits\": 2, \"misconfig_exits\": 1}\n");
+
+    fake_xc_reset();
+    assert_int_equal(run("exempt", "5", "2", "0x206", "on", NULL), 0);
+    assert_string_equal(fxc.call[0].name, "exempt-set");
+    assert_int_equal(fxc.view, 2);
+    assert_int_equal(fxc.call[0].gfn, 0x206);
+    assert_int_equal(fxc.call[0].arg, 1);
+    assert_int_equal(run("exempt", "5", "2", "0x206", "off", NULL), 0);
+    assert_int_equal(fxc.call[1].arg, 0);
+    assert_int_equal(run("exempt", "5", "2", "0x207", NULL), 0);
+    assert_string_equal(fxc.call[2].name, "exempt-get");
+    EXPECT_OUT("view 2 gfn 0x207 exempt\n");
+    assert_int_equal(run("--json", "exempt", "5", "1", "0x206", NULL), 0);
+    assert_string_equal(out, "{\"view\": 1, \"gfn\": 518, "
+                        "\"exempt\": false}\n");
+    fake_xc_reset();
+    fxc.fail_call = 1;
+    fxc.fail_errno = EINVAL;
+    assert_int_equal(run("exempt", "guest", "9", "0x206", "on", NULL), 2);
+    EXPECT_ERR("exempt: domain guest (5), gfn 0x206: Invalid argument");
 
     fake_xc_reset();
     assert_int_equal(run("ve", "enable", "5", "1", "0x2000", NULL), 0);

@@ -35,12 +35,20 @@
  * ends a protection.  Setting or removing a protection re-sets the gfn in
  * each view with the view's own mapping (its access, its remaps), rather
  * than the host's, and the views' EPTs are flushed with the host's.
+ *
+ * The hardware has one SPPT, so a view cannot have its own map; it can be
+ * exempt for a gfn instead (HVMOP_set_subpage_exempt): its leaf then has
+ * no bit 61 and the view's own write permission, whatever the host
+ * protects.  Exemptions are a view's, kept per view index in a rangeset;
+ * they survive the view's resets and go when the view is destroyed.
  */
 
 #include <xen/domain_page.h>
 #include <xen/guest_access.h>
 #include <xen/iommu.h>
 #include <xen/monitor.h>
+#include <xen/nospec.h>
+#include <xen/rangeset.h>
 #include <xen/sched.h>
 #include <xen/vm_event.h>
 #include <asm/altp2m.h>
@@ -62,6 +70,8 @@ struct p2m_spp {
     gfn_t leaving;
     /* The host leaf is being re-set for SPP: not a change for the views. */
     bool resetting;
+    /* Per altp2m view index: the gfns it is exempt for. */
+    struct rangeset *exempt[MAX_ALTP2M];
     /* Statistics (HVMOP_get_subpage_stats). */
     unsigned long write_violations;
     unsigned long miss_exits;           /* SPP-induced VM exits (66) */
@@ -141,6 +151,53 @@ static bool spp_in_use(const struct p2m_domain *p2m)
     return p2m->spp && p2m->spp->sppt.protected;
 }
 
+/*
+ * A view holds few exemptions (an agent's pages); the limit bounds the
+ * memory one toolstack call can take.
+ */
+#define SPP_EXEMPT_MAX_RANGES 1024
+
+static void spp_state_free(struct p2m_spp *spp)
+{
+    unsigned int i;
+
+    if ( !spp )
+        return;
+    for ( i = 0; i < MAX_ALTP2M; i++ )
+        if ( spp->exempt[i] )
+            rangeset_destroy(spp->exempt[i]);
+    xfree(spp);
+}
+
+/* The host p2m's SPP state, with no table yet.  Host p2m locked. */
+static int spp_state_alloc(struct p2m_domain *p2m)
+{
+    struct p2m_spp *spp;
+    unsigned int i;
+
+    if ( p2m->spp )
+        return 0;
+
+    spp = xzalloc(struct p2m_spp);
+    if ( !spp )
+        return -ENOMEM;
+    for ( i = 0; i < MAX_ALTP2M; i++ )
+    {
+        spp->exempt[i] = rangeset_new(NULL, NULL, 0);
+        if ( !spp->exempt[i] )
+        {
+            spp_state_free(spp);
+            return -ENOMEM;
+        }
+        rangeset_limit(spp->exempt[i], SPP_EXEMPT_MAX_RANGES);
+    }
+    sppt_init(&spp->sppt, &spp_pool_ops, p2m->domain);
+    spp->leaving = INVALID_GFN;
+    p2m->spp = spp;
+
+    return 0;
+}
+
 /* Give the domain an SPPT root and point every vCPU at it. */
 static int spp_switch_on(struct domain *d)
 {
@@ -157,19 +214,8 @@ static int spp_switch_on(struct domain *d)
         goto out;
     }
 
-    if ( !p2m->spp )
-    {
-        p2m->spp = xzalloc(struct p2m_spp);
-        if ( !p2m->spp )
-        {
-            rc = -ENOMEM;
-            goto out;
-        }
-        sppt_init(&p2m->spp->sppt, &spp_pool_ops, d);
-        p2m->spp->leaving = INVALID_GFN;
-    }
-
-    if ( !vmx_domain_spp_enabled(d) )
+    rc = spp_state_alloc(p2m);
+    if ( !rc && !vmx_domain_spp_enabled(d) )
     {
         rc = sppt_alloc_root(&p2m->spp->sppt);
         if ( !rc )
@@ -243,6 +289,42 @@ static bool spp_protects_page(struct p2m_domain *host, unsigned long gfn,
                                        NULL));
 }
 
+/* The index of an alternate view (MAX_ALTP2M when p2m is none). */
+static unsigned int spp_view_index(const struct p2m_domain *p2m)
+{
+    const struct domain *d = p2m->domain;
+    unsigned int i;
+
+    for ( i = 0; i < MAX_ALTP2M; i++ )
+        if ( d->arch.altp2m_p2m[i] == p2m )
+            break;
+
+    return i;
+}
+
+static bool spp_view_exempt(const struct p2m_domain *host,
+                            const struct p2m_domain *view, unsigned long gfn)
+{
+    unsigned int idx = spp_view_index(view);
+
+    return host->spp && idx < MAX_ALTP2M &&
+           rangeset_contains_singleton(host->spp->exempt[idx], gfn);
+}
+
+/*
+ * Is gfn SPP-checked in a view that maps mfn there?  When the host
+ * protects gfn with that page, and the view is not exempt for it.  Host
+ * p2m locked.
+ */
+static bool spp_view_checks(struct p2m_domain *view, unsigned long gfn,
+                            mfn_t mfn)
+{
+    struct p2m_domain *host = p2m_get_hostp2m(view->domain);
+
+    return spp_protects_page(host, gfn, mfn) &&
+           !spp_view_exempt(host, view, gfn);
+}
+
 /* Is gfn SPP-checked in p2m, the host's or a view?  Host p2m locked. */
 static bool spp_checked_in(struct p2m_domain *p2m, unsigned long gfn)
 {
@@ -253,16 +335,40 @@ static bool spp_checked_in(struct p2m_domain *p2m, unsigned long gfn)
     if ( p2m == host )
         return p2m_spp_protected(host, gfn);
 
-    return spp_protects_page(host, gfn,
-                             p2m->get_entry(p2m, _gfn(gfn), &t, &a, 0, NULL,
-                                            NULL));
+    return spp_view_checks(p2m, gfn,
+                           p2m->get_entry(p2m, _gfn(gfn), &t, &a, 0, NULL,
+                                          NULL));
 }
 
 /*
- * Re-set gfn in every view that maps it, with the view's own frame, type
- * and access, so that its ept_set_entry() gives the leaf bit 61, or takes
- * it away (p2m_spp_new_leaf()), and flushes the view.  Host p2m locked.
+ * Re-set gfn in a view that maps it, with the view's own frame, type and
+ * access, so that its ept_set_entry() gives the leaf bit 61, or takes it
+ * away (p2m_spp_new_leaf()), and flushes the view.  A superpage there is
+ * split, or with !split left alone.  Host p2m and altp2m list locked.
  */
+static int spp_reset_view(struct p2m_domain *view, gfn_t gfn, bool split)
+{
+    p2m_type_t t;
+    p2m_access_t a;
+    unsigned int order;
+    mfn_t mfn;
+    int rc = 0;
+
+    p2m_lock(view);
+    mfn = view->get_entry(view, gfn, &t, &a, 0, &order, NULL);
+    if ( mfn_valid(mfn) && (split || order == PAGE_ORDER_4K) )
+        rc = p2m_set_entry(view, gfn, mfn, PAGE_ORDER_4K, t, a);
+    p2m_unlock(view);
+
+    return rc;
+}
+
+static bool spp_view_exists(const struct domain *d, unsigned int idx)
+{
+    return d->arch.altp2m_eptp[idx] != mfn_x(INVALID_MFN);
+}
+
+/* spp_reset_view() in every view.  Host p2m locked. */
 static int spp_reset_views(struct p2m_domain *host, gfn_t gfn)
 {
     struct domain *d = host->domain;
@@ -274,21 +380,8 @@ static int spp_reset_views(struct p2m_domain *host, gfn_t gfn)
 
     altp2m_list_lock(d);
     for ( i = 0; i < MAX_ALTP2M && !rc; i++ )
-    {
-        struct p2m_domain *view;
-        p2m_type_t t;
-        p2m_access_t a;
-        mfn_t mfn;
-
-        if ( d->arch.altp2m_eptp[i] == mfn_x(INVALID_MFN) )
-            continue;
-        view = d->arch.altp2m_p2m[i];
-        p2m_lock(view);
-        mfn = view->get_entry(view, gfn, &t, &a, 0, NULL, NULL);
-        if ( mfn_valid(mfn) )
-            rc = p2m_set_entry(view, gfn, mfn, PAGE_ORDER_4K, t, a);
-        p2m_unlock(view);
-    }
+        if ( spp_view_exists(d, i) )
+            rc = spp_reset_view(d->arch.altp2m_p2m[i], gfn, true);
     altp2m_list_unlock(d);
 
     return rc;
@@ -306,7 +399,7 @@ static void spp_flush_all(struct p2m_domain *host)
 
     altp2m_list_lock(d);
     for ( i = 0; i < MAX_ALTP2M; i++ )
-        if ( d->arch.altp2m_eptp[i] != mfn_x(INVALID_MFN) )
+        if ( spp_view_exists(d, i) )
             ept_sync_domain(d->arch.altp2m_p2m[i]);
     altp2m_list_unlock(d);
 }
@@ -562,11 +655,13 @@ enum spp_leaf p2m_spp_new_leaf(struct p2m_domain *p2m, unsigned long gfn,
 {
     bool ram = !order && (t == p2m_ram_rw || t == p2m_ram_logdirty);
 
-    /* A view: checked where it shows the host's page; it ends nothing. */
+    /*
+     * A view: checked where it shows the host's page and is not exempt;
+     * it ends nothing.
+     */
     if ( p2m_is_altp2m(p2m) )
     {
-        if ( !ram ||
-             !spp_protects_page(p2m_get_hostp2m(p2m->domain), gfn, mfn) )
+        if ( !ram || !spp_view_checks(p2m, gfn, mfn) )
             return SPP_LEAF_NONE;
     }
     else if ( !ram || !mfn_eq(mfn, old_mfn) )
@@ -602,6 +697,107 @@ void p2m_spp_end(struct p2m_domain *p2m, unsigned long gfn,
         p2m->spp->leaving = INVALID_GFN;
         sppt_unprotect(t, gfn);
     }
+}
+
+/* ---- views exempt from SPP for a gfn ---- */
+
+/* Host p2m and altp2m list locked; view idx exists. */
+static int spp_set_exempt_locked(struct p2m_domain *host, unsigned int idx,
+                                 gfn_t gfn, bool exempt)
+{
+    struct rangeset *r = host->spp->exempt[idx];
+    bool was = rangeset_contains_singleton(r, gfn_x(gfn));
+    int rc;
+
+    if ( was == exempt )
+        return 0;
+
+    rc = exempt ? rangeset_add_singleton(r, gfn_x(gfn))
+                : rangeset_remove_singleton(r, gfn_x(gfn));
+
+    /*
+     * A superpage in the view has no bit 61 either way (protecting gfn
+     * splits it), so only a 4K leaf is re-set: that allocates nothing.
+     */
+    return rc ?: spp_reset_view(host->domain->arch.altp2m_p2m[idx], gfn,
+                                false);
+}
+
+/* Is there a view at index view (from the toolstack)?  altp2m list locked. */
+static bool spp_view_valid(const struct domain *d, unsigned int view)
+{
+    return view < MAX_ALTP2M && altp2m_active(d) &&
+           spp_view_exists(d, array_index_nospec(view, MAX_ALTP2M));
+}
+
+int p2m_set_subpage_exempt(struct domain *d, unsigned int view, gfn_t gfn,
+                           bool exempt)
+{
+    struct p2m_domain *host = p2m_get_hostp2m(d);
+    int rc = -EINVAL;
+
+    p2m_lock(host);
+    altp2m_list_lock(d);
+
+    /* A dying domain: see spp_set_locked(). */
+    if ( spp_view_valid(d, view) && !d->is_dying &&
+         gfn_x(gfn) <= host->max_mapped_pfn &&
+         !(rc = spp_state_alloc(host)) )
+    {
+        view = array_index_nospec(view, MAX_ALTP2M);
+        rc = spp_set_exempt_locked(host, view, gfn, exempt);
+    }
+
+    altp2m_list_unlock(d);
+    p2m_unlock(host);
+
+    return rc;
+}
+
+int p2m_get_subpage_exempt(struct domain *d, unsigned int view, gfn_t gfn,
+                           bool *exempt)
+{
+    struct p2m_domain *host = p2m_get_hostp2m(d);
+    bool valid;
+
+    p2m_lock(host);
+    altp2m_list_lock(d);
+
+    valid = spp_view_valid(d, view);
+    if ( valid )
+    {
+        view = array_index_nospec(view, MAX_ALTP2M);
+        *exempt = host->spp &&
+                  rangeset_contains_singleton(host->spp->exempt[view],
+                                              gfn_x(gfn));
+    }
+
+    altp2m_list_unlock(d);
+    p2m_unlock(host);
+
+    return valid ? 0 : -EINVAL;
+}
+
+static int cf_check spp_drop_range(unsigned long s, unsigned long e,
+                                   void *ctxt, unsigned long *consumed)
+{
+    *consumed = e - s + 1;
+
+    return 0;
+}
+
+/*
+ * View idx is being destroyed (or altp2m switched off): a view created at
+ * its index later starts exempt for nothing.  altp2m list locked, which
+ * every change of the exemptions holds too.
+ */
+void p2m_spp_view_destroyed(struct domain *d, unsigned int idx)
+{
+    const struct p2m_spp *spp = p2m_get_hostp2m(d)->spp;
+
+    /* Not rangeset_remove_range(, 0, ~0UL): its "e + 1" would wrap. */
+    if ( spp )
+        rangeset_consume_ranges(spp->exempt[idx], spp_drop_range, NULL);
 }
 
 /* ---- statistics ---- */
@@ -889,7 +1085,8 @@ void p2m_spp_teardown(struct domain *d, bool *preempted)
 void p2m_spp_free(struct p2m_domain *p2m)
 {
     ASSERT(!p2m->spp || !p2m->spp->sppt.pages);
-    XFREE(p2m->spp);
+    spp_state_free(p2m->spp);
+    p2m->spp = NULL;
 }
 
 /*

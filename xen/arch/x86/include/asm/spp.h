@@ -63,6 +63,18 @@ void p2m_spp_end(struct p2m_domain *p2m, unsigned long gfn,
 /* Is the host's leaf being re-set for SPP only (not a change for views)? */
 bool p2m_spp_resetting(const struct p2m_domain *p2m);
 
+/*
+ * Let altp2m view index view write gfn with its own permissions, whatever
+ * the host's map (exempt), or have it checked again (!exempt).  -EINVAL
+ * when the view does not exist or gfn is above the domain's highest gfn.
+ */
+int p2m_set_subpage_exempt(struct domain *d, unsigned int view, gfn_t gfn,
+                           bool exempt);
+int p2m_get_subpage_exempt(struct domain *d, unsigned int view, gfn_t gfn,
+                           bool *exempt);
+/* altp2m view index idx is destroyed: it is exempt for nothing any more. */
+void p2m_spp_view_destroyed(struct domain *d, unsigned int idx);
+
 /* Fill in the OUT fields of HVMOP_get_subpage_stats. */
 void p2m_get_subpage_stats(struct domain *d,
                            struct xen_hvm_subpage_stats *stats);
