@@ -169,18 +169,10 @@ void vmx_domain_disable_spp(struct domain *d);
 #define ASSERT_UNREACHABLE() assert(!"unreachable")
 #define array_index_nospec(i, n) (i)
 
-/* Xen's rangesets, over the model's gfns (fake.c). */
-struct rangeset;
-struct rangeset *rangeset_new(struct domain *d, char *name,
-                              unsigned int flags);
-void rangeset_destroy(struct rangeset *r);
-void rangeset_limit(struct rangeset *r, unsigned int limit);
-int rangeset_add_singleton(struct rangeset *r, unsigned long s);
-int rangeset_remove_singleton(struct rangeset *r, unsigned long s);
-int rangeset_consume_ranges(struct rangeset *r,
-                            int (*cb)(unsigned long s, unsigned long e,
-                                      void *ctxt, unsigned long *c),
-                            void *ctxt);
+/* Xen's rangesets: the real xen/common/rangeset.c (emul-rangeset.h). */
+#define bool_t          bool
+#define __must_check    __attribute__((warn_unused_result))
+#include "rangeset.h"
 bool rangeset_contains_singleton(struct rangeset *r, unsigned long s);
 
 #define gprintk(lvl, fmt, ...) \
@@ -240,8 +232,7 @@ struct fake {
     unsigned int events;                /* monitor_traps() calls */
     bool event_sync;                    /* the last one's */
     vm_event_request_t event;
-    unsigned int rangesets;             /* allocated */
-    bool rangeset_nomem;                /* the next one is not */
+    bool rangeset_nomem;                /* rangeset.c's next xmalloc fails */
 };
 
 extern struct fake fake;

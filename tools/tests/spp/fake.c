@@ -347,90 +347,14 @@ void fake_view_map(unsigned long gfn, mfn_t mfn, p2m_access_t a)
     fake_view_map_in(&fake.view, gfn, mfn, a);
 }
 
-/* ---- rangesets: a bit per gfn of the model ---- */
+/* ---- allocations of rangeset.c ---- */
 
-struct rangeset {
-    uint8_t bits[FAKE_GFNS / 8];
-};
-
-struct rangeset *rangeset_new(struct domain *d, char *name,
-                              unsigned int flags)
+bool fake_xmalloc_fails(void)
 {
-    struct rangeset *r;
+    bool fail = fake.rangeset_nomem;
 
-    (void)d, (void)name, (void)flags;
-    if ( fake.rangeset_nomem )
-    {
-        fake.rangeset_nomem = false;
-        return NULL;
-    }
-    r = calloc(1, sizeof(*r));
-    if ( r )
-        fake.rangesets++;
-
-    return r;
-}
-
-void rangeset_destroy(struct rangeset *r)
-{
-    assert(fake.rangesets);
-    fake.rangesets--;
-    free(r);
-}
-
-void rangeset_limit(struct rangeset *r, unsigned int limit)
-{
-    (void)r;
-    assert(limit);
-}
-
-static void rangeset_set(struct rangeset *r, unsigned long s, bool on)
-{
-    assert(s < FAKE_GFNS);
-    if ( on )
-        r->bits[s / 8] |= 1U << (s % 8);
-    else
-        r->bits[s / 8] &= ~(1U << (s % 8));
-}
-
-int rangeset_add_singleton(struct rangeset *r, unsigned long s)
-{
-    rangeset_set(r, s, true);
-    return 0;
-}
-
-int rangeset_remove_singleton(struct rangeset *r, unsigned long s)
-{
-    rangeset_set(r, s, false);
-    return 0;
-}
-
-/* One gfn at a time: each is a range of its own here. */
-int rangeset_consume_ranges(struct rangeset *r,
-                            int (*cb)(unsigned long s, unsigned long e,
-                                      void *ctxt, unsigned long *c),
-                            void *ctxt)
-{
-    unsigned long s, consumed;
-    int rc = 0;
-
-    for ( s = 0; s < FAKE_GFNS && !rc; s++ )
-    {
-        if ( !rangeset_contains_singleton(r, s) )
-            continue;
-        consumed = 0;
-        rc = cb(s, s, ctxt, &consumed);
-        assert(consumed <= 1);
-        if ( consumed )
-            rangeset_set(r, s, false);
-    }
-
-    return rc;
-}
-
-bool rangeset_contains_singleton(struct rangeset *r, unsigned long s)
-{
-    return s < FAKE_GFNS && (r->bits[s / 8] & (1U << (s % 8)));
+    fake.rangeset_nomem = false;
+    return fail;
 }
 
 void fake_fini(void)
