@@ -102,29 +102,27 @@ exception_common:
         call    exception_handler       /* does not return */
         ud2
 
-/* The LAPIC timer: keep the registers C code may clobber. */
-        .globl  timer_entry
-timer_entry:
+/*
+ * An entry that calls a C handler and returns with IRET, keeping the
+ * registers C code may clobber.
+ */
+.macro c_entry name, handler
+        .globl  \name
+\name:
         push    %eax
         push    %ecx
         push    %edx
-        call    timer_interrupt
+        call    \handler
         pop     %edx
         pop     %ecx
         pop     %eax
         iret
+.endm
 
-/* #VE, a fault with no error code: IRET retries the instruction. */
-        .globl  ve_entry
-ve_entry:
-        push    %eax
-        push    %ecx
-        push    %edx
-        call    ve_interrupt
-        pop     %edx
-        pop     %ecx
-        pop     %eax
-        iret
+        /* The LAPIC timer. */
+        c_entry timer_entry, timer_interrupt
+        /* #VE, a fault with no error code: IRET retries the instruction. */
+        c_entry ve_entry, ve_interrupt
 
 /* A spurious LAPIC interrupt takes no EOI. */
         .globl  spurious_entry

@@ -170,8 +170,6 @@ void vmx_domain_disable_spp(struct domain *d);
 #define array_index_nospec(i, n) (i)
 
 /* Xen's rangesets: the real xen/common/rangeset.c (emul-rangeset.h). */
-#define bool_t          bool
-#define __must_check    __attribute__((warn_unused_result))
 #include "rangeset.h"
 bool rangeset_contains_singleton(struct rangeset *r, unsigned long s);
 

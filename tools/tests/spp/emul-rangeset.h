@@ -15,8 +15,6 @@
 
 #include "emul.h"
 
-#define bool_t          bool
-#define __must_check    __attribute__((warn_unused_result))
 #define unlikely(x)     __builtin_expect(!!(x), 0)
 #define min(a, b)       ((a) < (b) ? (a) : (b))
 #define max(a, b)       ((a) > (b) ? (a) : (b))

@@ -37,6 +37,8 @@ typedef struct { unsigned long mfn; } mfn_t;
 
 #define ASSERT(x)       assert(x)
 #define cf_check
+#define bool_t          bool
+#define __must_check    __attribute__((warn_unused_result))
 
 #define write_atomic(p, x) (*(volatile typeof(*(p)) *)(p) = (x))
 

@@ -315,22 +315,26 @@ void fake_init(void)
         fake.d.arch.altp2m_eptp[i] = mfn_x(INVALID_MFN);
 }
 
+/* View idx of the domain is view, with EPTP eptp. */
+static void view_init(struct p2m_domain *view, unsigned int idx,
+                      uint64_t eptp)
+{
+    view->domain = &fake.d;
+    view->get_entry = get_entry;
+    fake.d.arch.altp2m_p2m[idx] = view;
+    fake.d.arch.altp2m_eptp[idx] = eptp;
+}
+
 void fake_view_init(void)
 {
-    fake.view.domain = &fake.d;
-    fake.view.get_entry = get_entry;
-    fake.d.arch.altp2m_p2m[0] = &fake.view;
-    fake.d.arch.altp2m_eptp[0] = 0x1234000;
+    view_init(&fake.view, 0, 0x1234000);
     fake.d.arch.altp2m_active = true;
     fake.v.p2midx = 0;
 }
 
 void fake_view1_init(void)
 {
-    fake.view1.domain = &fake.d;
-    fake.view1.get_entry = get_entry;
-    fake.d.arch.altp2m_p2m[1] = &fake.view1;
-    fake.d.arch.altp2m_eptp[1] = 0x1235000;
+    view_init(&fake.view1, 1, 0x1235000);
 }
 
 void fake_view_map_in(struct p2m_domain *view, unsigned long gfn, mfn_t mfn,
