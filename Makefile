@@ -171,8 +171,8 @@ $(LAB)/initrd.cpio: lab/mkimage lab/packages $(foreach f,$(LAB_FILES),\
 	lab/mkimage $(LAB) $(LAB_FILES)
 
 # The lab as a test: every scenario of "make run" must pass.
-boot-lab: deps xen lab-image
-	lab/run $(XEN_TREE)/xen/xen.gz $(LAB)
+boot-lab: deps xen xen-debug lab-image
+	XEN_DEBUG=$(DBG_TREE)/xen/xen.gz lab/run $(XEN_TREE)/xen/xen.gz $(LAB)
 
 check: deps
 	@scripts/check-all check-patches check-apply bisect xen-debug \

@@ -20,10 +20,19 @@
  *   p2m-ctl <domid> dirty <gfn> <n>   read and clear the dirty bitmap;
  *                                     print the dirty gfns of the n from
  *                                     gfn (hex), or "none"
+ *   p2m-ctl <domid> access <gfn> r|rx|rw|rwx
+ *                                     the page's mem_access access
+ *                                     (xc_set_mem_access)
+ *   p2m-ctl <domid> ring-hold         hold the monitor ring, as a listener
+ *                                     that never asked for SPP faults and
+ *                                     answers nothing, until SIGINT or
+ *                                     SIGTERM ("holding" on stderr once
+ *                                     it does)
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +49,9 @@ static int usage(void)
                     "       p2m-ctl <domid> view-create|altp2m-off\n"
                     "       p2m-ctl <domid> view-switch|view-destroy <n>\n"
                     "       p2m-ctl <domid> suppress-ve <n> <gfn> on|off\n"
-                    "       p2m-ctl <domid> dirty <gfn> <n>\n");
+                    "       p2m-ctl <domid> dirty <gfn> <n>\n"
+                    "       p2m-ctl <domid> access <gfn> r|rx|rw|rwx\n"
+                    "       p2m-ctl <domid> ring-hold\n");
     return 2;
 }
 
@@ -154,6 +165,52 @@ static int print_dirty(xc_interface *xch, uint32_t domid, unsigned long gfn,
     return rc;
 }
 
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+static int set_access(xc_interface *xch, uint32_t domid, uint64_t gfn,
+                      const char *name)
+{
+    static const struct { const char *name; xenmem_access_t access; } a[] = {
+        { "r", XENMEM_access_r }, { "rx", XENMEM_access_rx },
+        { "rw", XENMEM_access_rw }, { "rwx", XENMEM_access_rwx },
+    };
+    unsigned int i;
+
+    for ( i = 0; i < sizeof(a) / sizeof(a[0]); i++ )
+        if ( !strcmp(name, a[i].name) )
+            return xc_set_mem_access(xch, domid, a[i].access, gfn, 1)
+                   ? fail("xc_set_mem_access") : 0;
+
+    return usage();
+}
+
+/* The ring enabled, never read, and disabled when told to stop. */
+static int ring_hold(xc_interface *xch, uint32_t domid)
+{
+    struct sigaction sa = { .sa_handler = on_signal };
+    uint32_t port;
+    void *ring;
+
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    ring = xc_monitor_enable(xch, domid, &port);
+    if ( !ring )
+        return fail("xc_monitor_enable");
+    fprintf(stderr, "holding\n");
+    while ( !stop )
+        pause();
+    if ( xc_monitor_disable(xch, domid) )
+        return fail("xc_monitor_disable");
+
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     unsigned long domid, gfn, n;
@@ -202,6 +259,11 @@ int main(int argc, char **argv)
     else if ( !strcmp(argv[2], "dirty") && argc == 5 &&
               !parse(argv[3], &gfn) && !parse(argv[4], &n) )
         rc = print_dirty(xch, domid, gfn, n);
+    else if ( !strcmp(argv[2], "access") && argc == 5 &&
+              !parse(argv[3], &gfn) )
+        rc = set_access(xch, domid, gfn, argv[4]);
+    else if ( !strcmp(argv[2], "ring-hold") && argc == 3 )
+        rc = ring_hold(xch, domid);
     else
         rc = usage();
     xc_interface_close(xch);

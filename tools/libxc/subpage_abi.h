@@ -65,6 +65,14 @@ struct SUBPAGE_ABI(subpage_exempt) {
 };
 
 /*
+ * The monitor event (XEN_DOMCTL_monitor_op) that sends SPP faults to the
+ * monitor ring (xen/include/public/domctl.h of a Xen with the series).
+ */
+#ifndef XEN_DOMCTL_MONITOR_EVENT_SUBPAGE_WRITE
+#define XEN_DOMCTL_MONITOR_EVENT_SUBPAGE_WRITE 14
+#endif
+
+/*
  * MEM_ACCESS_SPP, a flag of a mem_access vm_event (xen/include/public/
  * vm_event.h of a Xen with the series): the write was to a write-denied
  * sub-page; the sub-page is offset >> 7.

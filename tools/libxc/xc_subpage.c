@@ -297,6 +297,25 @@ uint64_t xc_subpage_map_to_vector(uint32_t access_map)
     return vector;
 }
 
+int xc_monitor_subpage_write(xc_interface *xch, uint32_t domid, bool enable)
+{
+    /* xc_domctl() is libxenctrl's own, in a distribution's too. */
+    struct xen_domctl domctl = {
+        .cmd = XEN_DOMCTL_monitor_op,
+        .domain = domid,
+        .u.monitor_op = {
+            .op = enable ? XEN_DOMCTL_MONITOR_OP_ENABLE
+                         : XEN_DOMCTL_MONITOR_OP_DISABLE,
+            .event = XEN_DOMCTL_MONITOR_EVENT_SUBPAGE_WRITE,
+        },
+    };
+
+    if ( check_domid(domid) )
+        return -1;
+
+    return xc_domctl(xch, &domctl);
+}
+
 int xc_subpage_vector_to_map(uint64_t vector, uint32_t *access_map)
 {
     unsigned int i;

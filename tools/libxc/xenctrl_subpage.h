@@ -81,6 +81,16 @@ int xc_set_subpage_exempt(xc_interface *xch, uint32_t domid, uint16_t view,
 int xc_get_subpage_exempt(xc_interface *xch, uint32_t domid, uint16_t view,
                           uint64_t gfn, bool *exempt);
 
+/*
+ * Ask for (enable) or stop the SPP faults of domid on its monitor ring
+ * (xc_monitor_enable()): mem_access events flagged MEM_ACCESS_SPP, which
+ * the engine must answer (retry after changing the map, or emulate with
+ * or without the write).  Without this a ring counts as no listener for
+ * SPP, and Xen applies its no-listener rule.  Disabling the ring stops
+ * them too.
+ */
+int xc_monitor_subpage_write(xc_interface *xch, uint32_t domid, bool enable);
+
 /* Between a map and the processor's 64-bit form (the one hvmi uses). */
 uint64_t xc_subpage_map_to_vector(uint32_t access_map);
 /* -1 with errno EINVAL when vector has a reserved (odd) bit set. */

@@ -43,6 +43,13 @@ unsigned int spp_fault_subpage(const vm_event_request_t *req)
     return (req->u.mem_access.offset & (XC_PAGE_SIZE - 1)) >> 7;
 }
 
+const char *spp_fault_fate(const vm_event_request_t *req,
+                           enum spp_policy policy)
+{
+    return req->flags & VM_EVENT_FLAG_VCPU_PAUSED
+           ? spp_policy_name(policy) : "dropped";
+}
+
 int spp_format_fault(const vm_event_request_t *req, enum spp_policy policy,
                      bool json, char *buf, size_t len)
 {
@@ -59,14 +66,14 @@ int spp_format_fault(const vm_event_request_t *req, enum spp_policy policy,
                         ", \"rip\": \"0x%" PRIx64 "\", \"policy\": \"%s\"}\n",
                         req->vcpu_id, ma->gfn, ma->offset,
                         spp_fault_subpage(req), req->data.regs.x86.rip,
-                        spp_policy_name(policy));
+                        spp_fault_fate(req, policy));
 
     return snprintf(buf, len,
                     "vcpu %u gfn 0x%" PRIx64 " offset 0x%" PRIx64
                     " subpage %u rip 0x%" PRIx64 " %s\n",
                     req->vcpu_id, ma->gfn, ma->offset,
                     spp_fault_subpage(req), req->data.regs.x86.rip,
-                    spp_policy_name(policy));
+                    spp_fault_fate(req, policy));
 }
 
 static struct spp_answer answer(enum spp_action action, uint32_t flags)
@@ -113,6 +120,14 @@ struct spp_answer spp_decide(const vm_event_request_t *req,
                ? answer(SPP_ACT_RESTORE, VM_EVENT_FLAG_TOGGLE_SINGLESTEP)
                : answer(SPP_ACT_RESUME, 0);
 
+    /*
+     * An access restriction of someone else's (another engine's, left
+     * behind): a plain resume would only retry the access, and fault again
+     * for ever.  Emulated, it goes ahead, as with no listener.
+     */
+    if ( req->reason == VM_EVENT_REASON_MEM_ACCESS && !spp_is_fault(req) )
+        return answer(SPP_ACT_FOREIGN, VM_EVENT_FLAG_EMULATE);
+
     if ( !spp_is_fault(req) )
         return answer(SPP_ACT_RESUME, 0);
 
@@ -123,10 +138,21 @@ void spp_fill_response(const vm_event_request_t *req, uint32_t flags,
                        vm_event_response_t *rsp)
 {
     memset(rsp, 0, sizeof(*rsp));
-    rsp->version = VM_EVENT_INTERFACE_VERSION;
+    /*
+     * Xen drops a response whose version is not its own, which is the
+     * request's: with ours, a vCPU paused for a request of another version
+     * would stay paused for good.  The fields up to vcpu_id have kept
+     * their places in every version; the rest of such a request cannot be
+     * read, so no flag but the pause goes back.
+     */
+    rsp->version = req->version;
     rsp->vcpu_id = req->vcpu_id;
+    rsp->flags = req->flags & VM_EVENT_FLAG_VCPU_PAUSED;
+    if ( req->version != VM_EVENT_INTERFACE_VERSION )
+        return;
+
     rsp->reason = req->reason;
-    rsp->flags = (req->flags & VM_EVENT_FLAG_VCPU_PAUSED) | flags;
+    rsp->flags |= flags;
     /* Xen checks an emulation request against the access it reported. */
     if ( req->reason == VM_EVENT_REASON_MEM_ACCESS )
         rsp->u.mem_access = req->u.mem_access;

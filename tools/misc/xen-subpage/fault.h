@@ -38,15 +38,26 @@ bool spp_is_fault(const vm_event_request_t *req);
 unsigned int spp_fault_subpage(const vm_event_request_t *req);
 
 /*
+ * What became of the write of fault req: the name of policy, or "dropped"
+ * for a write Xen reports without pausing its vCPU (one it made for the
+ * guest and dropped already, e.g. a hypercall's output), which no policy
+ * can change.
+ */
+const char *spp_fault_fate(const vm_event_request_t *req,
+                           enum spp_policy policy);
+
+/*
  * The report of fault req answered by policy, one line with its newline:
  *   vcpu 0 gfn 0x201 offset 0x204 subpage 4 rip 0xffffffff81001234 deny
- * or as one JSON object.  Returns what snprintf() returns.
+ * or as one JSON object; spp_fault_fate() names the policy.  Returns what
+ * snprintf() returns.
  */
 int spp_format_fault(const vm_event_request_t *req, enum spp_policy policy,
                      bool json, char *buf, size_t len);
 
 enum spp_action {
     SPP_ACT_RESUME,             /* nothing of ours: just let the vCPU go */
+    SPP_ACT_FOREIGN,            /* a mem_access event not from SPP: emulate */
     SPP_ACT_DENY,               /* fault: emulate without the write */
     SPP_ACT_EMULATE,            /* fault: emulate with the write */
     SPP_ACT_LIFT,               /* fault: lift the map, step the write */
@@ -68,7 +79,11 @@ struct spp_answer spp_decide(const vm_event_request_t *req,
                              enum spp_policy policy, bool stepping,
                              bool closing);
 
-/* The response to req with flags (from spp_decide()). */
+/*
+ * The response to req with flags (from spp_decide()).  A request of
+ * another vm_event interface version gets only its own version, its vCPU
+ * and the pause flag back: nothing else of it can be trusted.
+ */
 void spp_fill_response(const vm_event_request_t *req, uint32_t flags,
                        vm_event_response_t *rsp);
 

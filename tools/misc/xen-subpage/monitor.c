@@ -6,7 +6,8 @@
  *
  * allow-once lifts the map of the faulting page (all writable), lets the
  * vCPU execute its write single-stepping, and restores the map on the
- * single-step event that follows the write.
+ * single-step event that follows the write, or LIFT_MS later if that event
+ * does not come.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <xenctrl.h>
 #include <xenevtchn.h>
 
@@ -27,12 +29,20 @@
 /* Closing: how often, and how long, the vCPUs answered last may run. */
 #define CLOSE_ROUNDS  4
 #define CLOSE_WAIT_MS 50
+/*
+ * How long allow-once leaves a page lifted for one write.  The step over
+ * one instruction takes microseconds; an event that has not come by then
+ * never will (no single steps on this processor, or the vCPU will not
+ * run), and the page must not stay open to every write meanwhile.
+ */
+#define LIFT_MS       100
 
 /* A page whose map allow-once lifted while vcpu steps over its write. */
 struct lift {
     uint32_t vcpu;
     uint64_t gfn;
     uint32_t map;               /* the map to put back */
+    uint64_t deadline;          /* when to put it back anyway, in now_ms() */
 };
 
 struct monitor {
@@ -44,14 +54,16 @@ struct monitor {
     vm_event_back_ring_t ring;
     xenevtchn_handle *xce;
     evtchn_port_t port;         /* ours, bound to Xen's */
-    bool bound, singlestep, paused;
+    bool bound, spp_events, singlestep, paused;
 
     bool listening;             /* set up, the guest running */
     bool gone;                  /* the domain died: nothing to undo */
     bool closing;               /* no more reports, no more lifts */
     bool failed;                /* said why on err; exit 2 */
-    uint64_t reported;          /* faults reported */
+    uint64_t answered;          /* faults answered by the policy */
     uint64_t late;              /* faults answered while closing */
+    uint64_t foreign;           /* mem_access events not from SPP */
+    uint64_t expired;           /* lifts ended by their deadline */
 
     struct lift *lifts;
     unsigned int nr_lifts, max_lifts;
@@ -175,6 +187,13 @@ static int open_ring(struct monitor *m)
     m->port = port;
     m->bound = true;
 
+    /* Xen sends SPP faults only to a monitor that asks for them. */
+    if ( xc_monitor_subpage_write(m->xch, m->o->domid, true) )
+        return fail(m, errno == EOPNOTSUPP
+                       ? "cannot ask for SPP faults (Xen does not offer them)"
+                       : "cannot ask for SPP faults");
+    m->spp_events = true;
+
     if ( m->o->policy == SPP_POLICY_ALLOW_ONCE )
     {
         if ( xc_monitor_singlestep(m->xch, m->o->domid, true) )
@@ -186,6 +205,16 @@ static int open_ring(struct monitor *m)
 }
 
 /* ---- allow-once: the pages lifted for a vCPU's single step ---- */
+
+/* Milliseconds of a clock that only goes forward. */
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+
+    return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static const struct lift *lift_of_gfn(const struct monitor *m, uint64_t gfn)
 {
@@ -222,7 +251,10 @@ static int add_lift(struct monitor *m, uint32_t vcpu, uint64_t gfn,
         m->lifts = l;
         m->max_lifts = max;
     }
-    m->lifts[m->nr_lifts++] = (struct lift){ vcpu, gfn, map };
+    m->lifts[m->nr_lifts++] = (struct lift){
+        .vcpu = vcpu, .gfn = gfn, .map = map,
+        .deadline = now_ms() + LIFT_MS,
+    };
 
     return 0;
 }
@@ -288,28 +320,89 @@ static void restore_vcpu(struct monitor *m, uint32_t vcpu)
     }
 }
 
+/*
+ * The step of vcpu will not be waited for: stop it, then put back its maps.
+ * In this order, as a write faulting again on a restored page while the
+ * vCPU still steps would toggle its single-stepping off, not on.  A step
+ * event of it still on the ring finds no lift, and only lets it go.
+ */
+static void end_step(struct monitor *m, uint32_t vcpu)
+{
+    char what[64];
+
+    if ( xc_domain_debug_control(m->xch, m->o->domid,
+                                 XEN_DOMCTL_DEBUG_OP_SINGLE_STEP_OFF, vcpu) )
+    {
+        snprintf(what, sizeof(what), "cannot stop single-stepping vcpu %u",
+                 vcpu);
+        fail(m, what);
+    }
+    restore_vcpu(m, vcpu);
+}
+
 /* Closing: end the steps that did not come back, put back every map. */
 static void restore_all(struct monitor *m)
 {
     while ( m->nr_lifts )
-    {
-        uint32_t vcpu = m->lifts[0].vcpu;
-        char what[64];
+        end_step(m, m->lifts[0].vcpu);
+}
 
-        if ( xc_domain_debug_control(m->xch, m->o->domid,
-                                     XEN_DOMCTL_DEBUG_OP_SINGLE_STEP_OFF,
-                                     vcpu) )
-        {
-            snprintf(what, sizeof(what), "cannot stop single-stepping "
-                     "vcpu %u", vcpu);
-            fail(m, what);
-        }
-        restore_vcpu(m, vcpu);
+/* The first lift whose deadline has passed, or NULL. */
+static const struct lift *expired_lift(const struct monitor *m)
+{
+    uint64_t now = now_ms();
+    unsigned int i;
+
+    for ( i = 0; i < m->nr_lifts; i++ )
+        if ( m->lifts[i].deadline <= now )
+            return &m->lifts[i];
+
+    return NULL;
+}
+
+/* Put back the maps whose step did not come in time; the first said. */
+static void expire_lifts(struct monitor *m)
+{
+    const struct lift *l;
+
+    while ( (l = expired_lift(m)) )
+    {
+        if ( !m->expired++ )
+            fprintf(m->err, "xen-subpage: monitor: domain %s (%u): vcpu %u "
+                    "did not step over its write to gfn %#" PRIx64
+                    " within %u ms: map 0x%08x put back (more such are "
+                    "only counted)\n", m->o->domain, m->o->domid, l->vcpu,
+                    l->gfn, LIFT_MS, l->map);
+        end_step(m, l->vcpu);
     }
+}
+
+/* How long to wait for an event: until the next deadline, at most ms. */
+static int wait_ms(const struct monitor *m, int ms)
+{
+    uint64_t now = now_ms();
+    unsigned int i;
+
+    for ( i = 0; i < m->nr_lifts; i++ )
+    {
+        uint64_t d = m->lifts[i].deadline;
+
+        if ( d <= now )
+            return 0;
+        if ( d - now < (uint64_t)ms )
+            ms = d - now;
+    }
+
+    return ms;
 }
 
 /* ---- the ring ---- */
 
+/*
+ * A fault, on out.  Only those the policy answered count towards --count:
+ * the writes Xen dropped without waiting are reported, but nobody decided
+ * anything about them.
+ */
 static void report_fault(struct monitor *m, const vm_event_request_t *req)
 {
     char line[256];
@@ -325,8 +418,25 @@ static void report_fault(struct monitor *m, const vm_event_request_t *req)
         fail(m, "cannot write the report");
         m->closing = true;
     }
-    if ( ++m->reported == m->o->count )
+    if ( (req->flags & VM_EVENT_FLAG_VCPU_PAUSED) &&
+         ++m->answered == m->o->count )
         m->closing = true;
+}
+
+/*
+ * A mem_access event not from SPP, which some other restriction of the
+ * page raised: said once, with what it was, so that a guest slowed down by
+ * them is explained; then only counted.
+ */
+static void report_foreign(struct monitor *m, const vm_event_request_t *req)
+{
+    if ( m->foreign++ )
+        return;
+    fprintf(m->err, "xen-subpage: monitor: domain %s (%u): vcpu %u gfn %#"
+            PRIx64 " access flags %#x: a mem_access event not from SPP, "
+            "emulated (more such are only counted)\n", m->o->domain,
+            m->o->domid, req->vcpu_id, req->u.mem_access.gfn,
+            req->u.mem_access.flags);
 }
 
 static void put_response(struct monitor *m, const vm_event_response_t *rsp)
@@ -346,11 +456,11 @@ static void answer(struct monitor *m, const vm_event_request_t *req)
 
     if ( req->version != VM_EVENT_INTERFACE_VERSION )
     {
-        /* Its layout is not ours: just let the vCPU go, if Xen can. */
+        /* Its layout is not ours: just let the vCPU go (spp_fill_response). */
         if ( !m->failed )
             fprintf(m->err, "xen-subpage: monitor: domain %s (%u): "
-                    "vm_event interface version %u, not %u\n",
-                    m->o->domain, m->o->domid, req->version,
+                    "vm_event interface version %u, not %u: its vCPUs are "
+                    "only let go\n", m->o->domain, m->o->domid, req->version,
                     VM_EVENT_INTERFACE_VERSION);
         m->failed = true;
         a.flags = 0;
@@ -359,6 +469,8 @@ static void answer(struct monitor *m, const vm_event_request_t *req)
     {
         if ( spp_is_fault(req) )
             report_fault(m, req);
+        else if ( a.action == SPP_ACT_FOREIGN )
+            report_foreign(m, req);
         /* Not lifted, the write still goes through: by emulation. */
         if ( a.action == SPP_ACT_LIFT && lift(m, req) )
             a = spp_decide(req, m->o->policy, stepping, true);
@@ -439,13 +551,16 @@ static void listen_for_faults(struct monitor *m)
     while ( answer_requests(m) >= 0 && !m->closing && !m->failed &&
             !stop_signal )
     {
-        if ( !wait_for_event(m, WAIT_MS) && domain_gone(m) )
+        int got = wait_for_event(m, wait_ms(m, WAIT_MS));
+
+        if ( !got && domain_gone(m) )
         {
             fprintf(m->err, "xen-subpage: monitor: domain %s (%u) is gone\n",
                     m->o->domain, m->o->domid);
             m->gone = true;
             return;
         }
+        expire_lifts(m);
     }
 }
 
@@ -453,9 +568,10 @@ static void listen_for_faults(struct monitor *m)
  * Once the ring is gone, a vCPU paused for one of its requests would stay
  * paused for good, so the last requests are answered with the domain
  * paused.  Xen forgets the answers not yet carried out with the ring too
- * (then the write is retried, and dropped as with no listener): so the
- * vCPUs answered last first get a moment to run, which also brings the
- * single steps of allow-once back.
+ * (then the write is retried, and handled as with no listener: the page's
+ * protection lifted, or the domain crashed when a listener is required):
+ * so the vCPUs answered last first get a moment to run, which also brings
+ * the single steps of allow-once back.
  */
 static void quiesce(struct monitor *m)
 {
@@ -492,6 +608,9 @@ static void close_domain(struct monitor *m)
 
     if ( m->singlestep && xc_monitor_singlestep(m->xch, m->o->domid, false) )
         fail(m, "cannot stop monitoring single steps");
+    if ( m->spp_events &&
+         xc_monitor_subpage_write(m->xch, m->o->domid, false) )
+        fail(m, "cannot stop SPP faults");
     if ( m->ring_page && xc_monitor_disable(m->xch, m->o->domid) )
         fail(m, "cannot disable the monitor ring");
     unpause_domain(m);
@@ -514,6 +633,14 @@ static void close_monitor(struct monitor *m)
         fprintf(m->err, "xen-subpage: monitor: domain %s (%u): %" PRIu64
                 " more faults answered while exiting, not reported\n",
                 m->o->domain, m->o->domid, m->late);
+    if ( m->foreign )
+        fprintf(m->err, "xen-subpage: monitor: domain %s (%u): %" PRIu64
+                " mem_access events not from SPP, emulated\n",
+                m->o->domain, m->o->domid, m->foreign);
+    if ( m->expired )
+        fprintf(m->err, "xen-subpage: monitor: domain %s (%u): %" PRIu64
+                " allow-once maps put back after %u ms without a step\n",
+                m->o->domain, m->o->domid, m->expired, LIFT_MS);
 }
 
 int monitor_domain(xc_interface *xch, const struct monitor_opts *o,

@@ -10,14 +10,16 @@ struct monitor_opts {
     uint32_t domid;
     const char *domain;         /* as the user wrote it, for messages */
     enum spp_policy policy;
-    uint64_t count;             /* stop after this many faults; 0: never */
+    uint64_t count;             /* stop after the policy answered this
+                                   many faults; 0: never */
     bool json;
 };
 
 /*
  * Report the SPP write faults of a domain, one line each on out, and
  * answer them by policy, until count faults, SIGINT, SIGTERM or SIGHUP;
- * messages on err.  0, or -1 once it said why on err.
+ * messages on err.  Other mem_access events are emulated, and said on err.
+ * 0, or -1 once it said why on err.
  */
 int monitor_domain(xc_interface *xch, const struct monitor_opts *o,
                    FILE *out, FILE *err);

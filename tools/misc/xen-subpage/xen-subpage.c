@@ -40,6 +40,40 @@ static int need_xc(struct cli *c)
     return EXIT_FAILED;
 }
 
+static int no_domain(struct cli *c, const char *s)
+{
+    fprintf(c->err, "xen-subpage: no domain \"%s\"\n", s);
+
+    return EXIT_USAGE;
+}
+
+/*
+ * The hypervisor interface, and the command's domain known to Xen: a
+ * domid is only a number until asked, and Xen's answer to an operation on
+ * a domain that does not exist ("No such process") would not say so.  A
+ * dying domain still exists: what it allows is for Xen to say.
+ */
+static int need_domain(struct cli *c)
+{
+    xc_domaininfo_t info;
+    int n;
+
+    if ( need_xc(c) )
+        return EXIT_FAILED;
+    n = xc_domain_getinfolist(c->xch, c->domid, 1, &info);
+    if ( n < 0 )
+    {
+        fprintf(c->err, "xen-subpage: cannot look up domain %s (%u): %s\n",
+                c->domain, c->domid, strerror(errno));
+        return EXIT_FAILED;
+    }
+    /* It lists the first domain from domid on. */
+    if ( n == 0 || info.domain != c->domid )
+        return no_domain(c, c->domain);
+
+    return 0;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -55,8 +89,9 @@ static void usage(FILE *f)
 "  set <domain> <gfn> <map>      protect a page with map\n"
 "  get <domain> <gfn> [count]    show the maps of count pages from gfn\n"
 "  clear <domain> <gfn> [count]  remove the protection of count pages\n"
-"  apply <domain> <file|->       \"<gfn> <map>\" per line, all or nothing\n"
-"                                checked before anything is applied\n"
+"  apply <domain> <file|->       \"<gfn> <map>\" per line; a malformed line:\n"
+"                                nothing applied; Xen failing part way: the\n"
+"                                entries before the failing one stay applied\n"
 "  stats <domain>                what SPP does for the domain\n"
 "  exempt <domain> <view> <gfn> [on|off]\n"
 "                                altp2m view writes gfn freely whatever its\n"
@@ -98,11 +133,22 @@ static int failed(struct cli *c, const char *what, uint64_t gfn)
 
 static int get_domain(struct cli *c, const char *s)
 {
-    c->domain = s;
-    if ( resolve_domain(s, &c->domid) )
-        return usage_error(c, "no domain \"%s\"", s);
+    const char *why = "";
 
-    return 0;
+    c->domain = s;
+    switch ( resolve_domain(s, &c->domid, &why) )
+    {
+    case 0:
+        return 0;
+
+    case RESOLVE_NO_DOMAIN:
+        return no_domain(c, s);
+
+    default:
+        fprintf(c->err, "xen-subpage: cannot look up domain \"%s\": %s\n",
+                s, why);
+        return EXIT_FAILED;
+    }
 }
 
 static int get_gfn(struct cli *c, const char *s, uint64_t *gfn)
@@ -121,17 +167,20 @@ static int get_count(struct cli *c, const char *s, uint64_t gfn,
     return 0;
 }
 
-static void print_map(struct cli *c, uint64_t gfn, uint32_t map, bool last)
+/*
+ * In JSON, the separator comes before an entry, not after: a read that
+ * fails part way must not leave one dangling.
+ */
+static void print_map(struct cli *c, uint64_t gfn, uint32_t map, bool first)
 {
     char list[160];
 
     format_map_list(map, list, sizeof(list));
     if ( c->json )
-        fprintf(c->out, "    {\"gfn\": %" PRIu64 ", \"map\": %u, "
-                "\"writable\": \"%s\", \"protected\": %s}%s\n",
-                gfn, map, list, map == XC_SUBPAGE_ALL_WRITABLE ? "false"
-                                                            : "true",
-                last ? "" : ",");
+        fprintf(c->out, "%s    {\"gfn\": %" PRIu64 ", \"map\": %u, "
+                "\"writable\": \"%s\", \"protected\": %s}",
+                first ? "" : ",\n", gfn, map, list,
+                map == XC_SUBPAGE_ALL_WRITABLE ? "false" : "true");
     else
         fprintf(c->out, "0x%" PRIx64 " 0x%08x %s\n", gfn, map, list);
 }
@@ -171,8 +220,8 @@ static int cmd_set(struct cli *c, int argc, char **argv)
         return rc;
     if ( parse_map(argv[1], &map) )
         return usage_error(c, "bad map \"%s\"", argv[1]);
-    if ( need_xc(c) )
-        return EXIT_FAILED;
+    if ( (rc = need_domain(c)) )
+        return rc;
     if ( xc_set_subpage(c->xch, c->domid, gfn, map) )
         return failed(c, "set", gfn);
 
@@ -189,8 +238,8 @@ static int cmd_get(struct cli *c, int argc, char **argv)
     if ( (rc = get_gfn(c, argv[0], &gfn)) ||
          (argc == 2 && (rc = get_count(c, argv[1], gfn, &count))) )
         return rc;
-    if ( need_xc(c) )
-        return EXIT_FAILED;
+    if ( (rc = need_domain(c)) )
+        return rc;
 
     if ( c->json )
         fprintf(c->out, "{\"domid\": %u, \"pages\": [\n", c->domid);
@@ -200,14 +249,20 @@ static int cmd_get(struct cli *c, int argc, char **argv)
 
         if ( xc_get_subpage(c->xch, c->domid, gfn + i, &map) )
         {
+            int e = errno;
+
+            /* The pages read so far, and which one failed, and why. */
             if ( c->json )
-                fprintf(c->out, "]}\n");
+                fprintf(c->out, "%s], \"failed_gfn\": %" PRIu64
+                        ", \"error\": \"%s\"}\n", i ? "\n" : "", gfn + i,
+                        strerror(e));
+            errno = e;
             return failed(c, "get", gfn + i);
         }
-        print_map(c, gfn + i, map, i == count - 1);
+        print_map(c, gfn + i, map, !i);
     }
     if ( c->json )
-        fprintf(c->out, "]}\n");
+        fprintf(c->out, "\n]}\n");
 
     return 0;
 }
@@ -216,10 +271,11 @@ static int cmd_get(struct cli *c, int argc, char **argv)
 static int apply_batch(struct cli *c, const char *what, struct batch *b)
 {
     uint32_t done = 0;
-    uint64_t failed_gfn;
+    uint64_t failed_gfn = XEN_SUBPAGE_INVALID_GFN;
+    int rc;
 
-    if ( need_xc(c) )
-        return EXIT_FAILED;
+    if ( (rc = need_domain(c)) )
+        return rc;
     if ( !xc_set_subpage_batch(c->xch, c->domid, b->gfns, b->maps, b->nr,
                                &done, &failed_gfn) )
     {
@@ -228,9 +284,14 @@ static int apply_batch(struct cli *c, const char *what, struct batch *b)
                     c->domid, done);
         return 0;
     }
-    failed(c, what, done < b->nr ? b->gfns[done] : failed_gfn);
-    fprintf(c->err, "xen-subpage: %s: %u of %u entries applied before it\n",
-            what, done, b->nr);
+    /* Xen names the entry at fault, if one was (not for EFAULT, ENOMEM). */
+    if ( failed_gfn != XEN_SUBPAGE_INVALID_GFN )
+        failed(c, what, failed_gfn);
+    else
+        fprintf(c->err, "xen-subpage: %s: domain %s (%u): %s\n", what,
+                c->domain, c->domid, strerror(errno));
+    fprintf(c->err, "xen-subpage: %s: %u of %u entries applied, the others "
+            "left as they were\n", what, done, b->nr);
 
     return EXIT_FAILED;
 }
@@ -247,7 +308,7 @@ static int cmd_clear(struct cli *c, int argc, char **argv)
          (argc == 2 && (rc = get_count(c, argv[1], gfn, &count))) )
         return rc;
     if ( count == 1 )
-        return need_xc(c) ? EXIT_FAILED :
+        return (rc = need_domain(c)) ? rc :
                xc_clear_subpage(c->xch, c->domid, gfn)
                ? failed(c, "clear", gfn) : 0;
 
@@ -340,12 +401,13 @@ static int cmd_apply(struct cli *c, int argc, char **argv)
 static int cmd_stats(struct cli *c, int argc, char **argv)
 {
     xc_subpage_stats_t s;
+    int rc;
 
     (void)argv;
     if ( argc )
         return usage_error(c, "stats takes only <domain>%s", "");
-    if ( need_xc(c) )
-        return EXIT_FAILED;
+    if ( (rc = need_domain(c)) )
+        return rc;
     if ( xc_get_subpage_stats(c->xch, c->domid, &s) )
     {
         fprintf(c->err, "xen-subpage: stats: domain %s (%u): %s\n",
@@ -382,8 +444,8 @@ static int cmd_exempt(struct cli *c, int argc, char **argv)
         return rc;
     if ( argc == 3 && strcmp(argv[2], "on") && strcmp(argv[2], "off") )
         return usage_error(c, "exempt takes on or off, not \"%s\"", argv[2]);
-    if ( need_xc(c) )
-        return EXIT_FAILED;
+    if ( (rc = need_domain(c)) )
+        return rc;
 
     if ( argc == 3 )
         return xc_set_subpage_exempt(c->xch, c->domid, view, gfn,
@@ -414,8 +476,8 @@ static int cmd_ve(struct cli *c, bool enable, int argc, char **argv)
         return usage_error(c, "bad vcpu \"%s\"", argv[0]);
     if ( enable && (rc = get_gfn(c, argv[1], &gfn)) )
         return rc;
-    if ( need_xc(c) )
-        return EXIT_FAILED;
+    if ( (rc = need_domain(c)) )
+        return rc;
 
     rc = enable
          ? xc_altp2m_set_vcpu_enable_notify(c->xch, c->domid, vcpu, gfn)
@@ -464,10 +526,9 @@ static int cmd_monitor(struct cli *c, int argc, char **argv)
     };
     int rc;
 
-    if ( (rc = monitor_options(c, argc, argv, &o)) )
+    if ( (rc = monitor_options(c, argc, argv, &o)) ||
+         (rc = need_domain(c)) )
         return rc;
-    if ( need_xc(c) )
-        return EXIT_FAILED;
 
     return monitor_domain(c->xch, &o, c->out, c->err) ? EXIT_FAILED : 0;
 }
@@ -490,7 +551,8 @@ static int run(struct cli *c, bool have_domain, int argc, char **argv)
     argc--, argv++;
     if ( ve )
     {
-        if ( !argc || (strcmp(argv[0], "enable") && strcmp(argv[0], "disable")) )
+        if ( !argc ||
+             (strcmp(argv[0], "enable") && strcmp(argv[0], "disable")) )
             return usage_error(c, "ve needs enable or disable%s", "");
         enable = !strcmp(argv[0], "enable");
         argc--, argv++;

@@ -6,6 +6,88 @@
 #include "emul-p2m.h"
 
 struct fake fake;
+struct vcpu *fake_current = &fake.v;
+int fake_percpu_mm_lock_level;
+
+/* ---- one CPU's locks, under Xen's mm-locks.h ---- */
+
+void spin_lock_init(spinlock_t *l)
+{
+    *l = (spinlock_t){ .recurse_cpu = FAKE_NO_CPU };
+}
+
+void spin_lock_recursive(spinlock_t *l)
+{
+    /* One CPU: a lock held is held by it. */
+    assert(l->recurse_cpu == FAKE_NO_CPU || l->recurse_cpu == 0);
+    l->recurse_cpu = 0;
+    l->recurse_cnt++;
+}
+
+void spin_unlock_recursive(spinlock_t *l)
+{
+    assert(l->recurse_cpu == 0 && l->recurse_cnt);
+    if ( !--l->recurse_cnt )
+        l->recurse_cpu = FAKE_NO_CPU;
+}
+
+void fake_percpu_write_lock(percpu_rwlock_t *l)
+{
+    /* Taken again, or with a read lock held, it would spin for ever. */
+    assert(!l->writer && !l->readers);
+    l->writer = true;
+}
+
+void fake_percpu_write_unlock(percpu_rwlock_t *l)
+{
+    assert(l->writer);
+    l->writer = false;
+}
+
+void fake_percpu_read_lock(percpu_rwlock_t *l)
+{
+    assert(!l->writer);
+    l->readers++;
+}
+
+void fake_percpu_read_unlock(percpu_rwlock_t *l)
+{
+    assert(l->readers);
+    l->readers--;
+}
+
+static bool p2m_left_clean(const struct p2m_domain *p2m)
+{
+    return !p2m->domain || (!p2m->defer_flush && !p2m->need_flush &&
+                            !p2m->invept_due && !p2m->lock.lock.writer &&
+                            !p2m->lock.lock.readers);
+}
+
+const char *fake_locks_left(void)
+{
+    if ( fake_percpu_mm_lock_level )
+        return "an mm lock is held";
+    if ( fake.d.arch.altp2m_list_lock.lock.recurse_cnt ||
+         fake.d.arch.paging.lock.lock.recurse_cnt )
+        return "the altp2m list or paging lock is held";
+    if ( !p2m_left_clean(&fake.p2m) )
+        return "host p2m: locked, defer_flush raised or a flush not sent";
+    if ( !p2m_left_clean(&fake.view) || !p2m_left_clean(&fake.view1) )
+        return "a view: locked, defer_flush raised or a flush not sent";
+
+    return NULL;
+}
+
+void fake_assert_may_sleep(const char *what)
+{
+    const char *left = fake_locks_left();
+
+    if ( !left && !fake.atomic )
+        return;
+    fprintf(stderr, "%s called where it must not wait: %s\n", what,
+            left ?: "a context that must not sleep");
+    abort();
+}
 
 /* ---- pages ---- */
 
@@ -36,26 +118,38 @@ static struct page_info *paging_alloc_page(struct domain *d)
     mfn_t mfn = pool_ops.alloc_page(&fake.pool);
     struct page_info *pg;
 
-    (void)d;
-    if ( mfn_eq(mfn, INVALID_MFN) )
-        return NULL;
-    if ( fake.pool_limit && fake.pool.in_use > fake.pool_limit )
+    /* As hap_alloc_p2m_page(): under the paging lock, after the p2m's. */
+    paging_lock(d);
+    if ( ++fake.allocs == fake.alloc_fail_at && !mfn_eq(mfn, INVALID_MFN) )
     {
         pool_ops.free_page(&fake.pool, mfn);
-        return NULL;
+        pg = NULL;
     }
-    pg = mfn_to_page(mfn);
-    pg->tlbflush_timestamp = 0xdead;    /* whatever a pool page holds */
+    else if ( mfn_eq(mfn, INVALID_MFN) )
+        pg = NULL;
+    else if ( fake.pool_limit && fake.pool.in_use > fake.pool_limit )
+    {
+        pool_ops.free_page(&fake.pool, mfn);
+        pg = NULL;
+    }
+    else
+    {
+        pg = mfn_to_page(mfn);
+        pg->tlbflush_timestamp = 0xdead; /* whatever a pool page holds */
+    }
+    paging_unlock(d);
 
     return pg;
 }
 
 static void paging_free_page(struct domain *d, struct page_info *pg)
 {
-    (void)d;
     /* A table may go only once no processor can still walk into it. */
-    assert(!fake.p2m.need_flush);
+    assert(!fake.p2m.invept_due && !fake.view.invept_due &&
+           !fake.view1.invept_due);
+    paging_lock(d);
     pool_ops.free_page(&fake.pool, page_to_mfn(pg));
+    paging_unlock(d);
 }
 
 /* ---- p2m ---- */
@@ -80,7 +174,8 @@ static mfn_t get_entry(struct p2m_domain *p2m, gfn_t gfn, p2m_type_t *t,
     const struct fake_entry *e = entries(p2m);
 
     (void)q, (void)sve;
-    assert(fake.locked);
+    /* The host's lock, read or write, as every caller in Xen has. */
+    assert(p2m_locked_by_me(&fake.p2m) || fake.p2m.lock.lock.readers);
     if ( gfn_x(gfn) >= FAKE_GFNS || e[gfn_x(gfn)].t == p2m_invalid )
     {
         *t = p2m_invalid;
@@ -95,40 +190,31 @@ static mfn_t get_entry(struct p2m_domain *p2m, gfn_t gfn, p2m_type_t *t,
     return e[gfn_x(gfn)].mfn;
 }
 
-/* The host's lock, then a view's, never the other way round. */
-void p2m_lock(struct p2m_domain *p2m)
+/*
+ * The IPI of ept_tlb_flush(), counted: to the domain's dirty CPUs, each of
+ * which invalidates at its next VM entry the EPTs marked for it, whichever
+ * p2m's flush sent it.
+ */
+static void tlb_flush(struct p2m_domain *p2m)
 {
     if ( is_view(p2m) )
-    {
-        assert(!fake.view_locked);
-        fake.view_locked = true;
-        return;
-    }
-    assert(!fake.locked && !fake.view_locked);
-    fake.locked = true;
-}
-
-void p2m_unlock(struct p2m_domain *p2m)
-{
-    bool *held = is_view(p2m) ? &fake.view_locked : &fake.locked;
-
-    assert(*held);
-    *held = false;
-}
-
-bool p2m_locked_by_me(const struct p2m_domain *p2m)
-{
-    return is_view(p2m) ? fake.view_locked : fake.locked;
-}
-
-void ept_sync_domain(struct p2m_domain *p2m)
-{
-    if ( p2m->defer_flush )
-        p2m->need_flush = true;
-    else if ( is_view(p2m) )
         fake.view_flushes++;
     else
         fake.flushes++;
+    fake.p2m.invept_due = fake.view.invept_due = fake.view1.invept_due =
+        false;
+}
+
+/* What 4.17's p2m-ept.c and p2m.c do. */
+void ept_sync_domain(struct p2m_domain *p2m)
+{
+    p2m->invept_due = true;             /* ept_sync_domain_prepare() */
+    if ( p2m->defer_flush )
+    {
+        p2m->need_flush = true;
+        return;
+    }
+    tlb_flush(p2m);
 }
 
 void p2m_tlb_flush_sync(struct p2m_domain *p2m)
@@ -136,14 +222,20 @@ void p2m_tlb_flush_sync(struct p2m_domain *p2m)
     if ( p2m->need_flush )
     {
         p2m->need_flush = false;
-        fake.flushes++;
+        p2m->tlb_flush(p2m);
     }
 }
 
 void p2m_unlock_and_tlb_flush(struct p2m_domain *p2m)
 {
-    p2m_tlb_flush_sync(p2m);
-    p2m_unlock(p2m);
+    if ( p2m->need_flush )
+    {
+        p2m->need_flush = false;
+        mm_write_unlock(&p2m->lock);
+        p2m->tlb_flush(p2m);
+    }
+    else
+        mm_write_unlock(&p2m->lock);
 }
 
 /* ept_p2m_type_to_flags()'s W bit of a leaf of type t. */
@@ -152,6 +244,13 @@ static bool type_writable(p2m_type_t t, unsigned int page_order)
     return t == p2m_ram_rw || t == p2m_grant_map_rw ||
            t == p2m_map_foreign || t == p2m_mmio_direct ||
            (t == p2m_ram_logdirty && fake.pml && !page_order);
+}
+
+/* ept_p2m_type_to_flags()'s W bit after mem_access's restriction. */
+static bool access_writable(p2m_access_t a)
+{
+    return a == p2m_access_w || a == p2m_access_rw || a == p2m_access_wx ||
+           a == p2m_access_rwx;
 }
 
 /*
@@ -167,8 +266,9 @@ int p2m_set_entry(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
     bool present = e->t != p2m_invalid;
     int rc = fake.set_entry_error;
     enum spp_leaf spp;
+    bool w;
 
-    assert(fake.locked && p2m_locked_by_me(p2m));
+    assert(p2m_locked_by_me(&fake.p2m) && p2m_locked_by_me(p2m));
     assert(!is_view(p2m) || page_order == PAGE_ORDER_4K);
     assert(page_order == PAGE_ORDER_4K || page_order == PAGE_ORDER_2M);
     assert(!(first & (n - 1)));
@@ -178,6 +278,9 @@ int p2m_set_entry(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
         return rc;                      /* e.g. no memory to split */
     }
 
+    /* As ept_split_super_page() failing: nothing is written. */
+    if ( e->super && !page_order && fake.split_nomem )
+        return -ENOMEM;
     if ( e->super && !page_order )
     {
         for ( g = first & ~511UL; g < (first & ~511UL) + 512; g++ )
@@ -187,6 +290,7 @@ int p2m_set_entry(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
 
     spp = p2m_spp_new_leaf(p2m, first, page_order,
                            present ? e->mfn : INVALID_MFN, mfn, t);
+    w = type_writable(t, page_order) && access_writable(a);
     for ( g = first; g < first + n; g++ )
     {
         e = &entries(p2m)[g];
@@ -195,9 +299,9 @@ int p2m_set_entry(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
         e->mfn = mfn_eq(mfn, INVALID_MFN) ? mfn
                                           : _mfn(mfn_x(mfn) + g - first);
         e->super = page_order;
-        e->spp = spp == SPP_LEAF_CHECKED;
-        e->w = type_writable(t, page_order) &&
-               spp != SPP_LEAF_CHECKED && spp != SPP_LEAF_PARKED;
+        /* Bit 61 only where type and access would give W (mem_access wins). */
+        e->spp = spp == SPP_LEAF_CHECKED && w;
+        e->w = w && spp != SPP_LEAF_CHECKED && spp != SPP_LEAF_PARKED;
     }
     if ( present )
         ept_sync_domain(p2m);
@@ -221,7 +325,7 @@ void domain_pause(struct domain *d)
 {
     (void)d;
     /* Pausing waits for the vCPUs: never with a lock they may spin on. */
-    assert(!fake.locked);
+    fake_assert_may_sleep("domain_pause()");
     fake.paused++;
     fake.pauses++;
 }
@@ -282,12 +386,37 @@ int fake_copy_from_guest(void *dst, const void *src, unsigned long off,
 int monitor_traps(struct vcpu *v, bool sync, vm_event_request_t *req)
 {
     (void)v;
-    assert(!fake.locked);
+    /* vm_event_claim_slot() sleeps while the ring is full. */
+    fake_assert_may_sleep("monitor_traps()");
     fake.events++;
     fake.event_sync = sync;
     fake.event = *req;
 
     return 1;
+}
+
+int vm_event_claim_slot_nosleep(struct domain *d, struct vm_event_domain *ved)
+{
+    (void)d, (void)ved;
+    if ( !fake.ring )
+        return -EOPNOTSUPP;
+    if ( fake.ring_full )
+    {
+        fake.lost++;
+        return -EBUSY;
+    }
+
+    return 0;
+}
+
+void vm_event_put_request(struct domain *d, struct vm_event_domain *ved,
+                          vm_event_request_t *req)
+{
+    (void)d, (void)ved;
+    assert(fake.ring && !fake.ring_full);
+    fake.events++;
+    fake.event_sync = false;
+    fake.event = *req;
 }
 
 /* ---- set-up ---- */
@@ -304,6 +433,11 @@ void fake_init(void)
     fake.d.arch.paging.free_page = paging_free_page;
     fake.p2m.domain = &fake.d;
     fake.p2m.get_entry = get_entry;
+    fake.p2m.tlb_flush = tlb_flush;
+    mm_rwlock_init(&fake.p2m.lock);
+    mm_lock_init(&fake.d.arch.altp2m_list_lock);
+    mm_lock_init(&fake.d.arch.paging.lock);
+    fake_percpu_mm_lock_level = 0;
     fake.v.domain = &fake.d;
     pool_init(&fake.pool, FAKE_BASE_MFN, FAKE_POOL_PAGES);
     fake.page = calloc(FAKE_POOL_PAGES, sizeof(*fake.page));
@@ -321,6 +455,8 @@ static void view_init(struct p2m_domain *view, unsigned int idx,
 {
     view->domain = &fake.d;
     view->get_entry = get_entry;
+    view->tlb_flush = tlb_flush;
+    mm_rwlock_init(&view->lock);
     fake.d.arch.altp2m_p2m[idx] = view;
     fake.d.arch.altp2m_eptp[idx] = eptp;
 }
@@ -340,10 +476,12 @@ void fake_view1_init(void)
 void fake_view_map_in(struct p2m_domain *view, unsigned long gfn, mfn_t mfn,
                       p2m_access_t a)
 {
-    fake.locked = fake.view_locked = true;
+    p2m_lock(&fake.p2m);
+    p2m_lock(view);
     assert(p2m_set_entry(view, _gfn(gfn), mfn, PAGE_ORDER_4K, p2m_ram_rw,
                          a) == 0);
-    fake.locked = fake.view_locked = false;
+    p2m_unlock(view);
+    p2m_unlock(&fake.p2m);
 }
 
 void fake_view_map(unsigned long gfn, mfn_t mfn, p2m_access_t a)

@@ -55,6 +55,13 @@ SAME_FIELD(subpage_exempt, exempt);
 SAME_FIELD(subpage_exempt, pad);
 SAME_FIELD(subpage_exempt, gfn);
 
+/* The monitor event, as subpage_abi.h defines it and the patched Xen does. */
+enum { fallback_event = XEN_DOMCTL_MONITOR_EVENT_SUBPAGE_WRITE };
+#undef XEN_DOMCTL_MONITOR_EVENT_SUBPAGE_WRITE
+#include <public/domctl.h>
+_Static_assert(XEN_DOMCTL_MONITOR_EVENT_SUBPAGE_WRITE == fallback_event,
+               "XEN_DOMCTL_MONITOR_EVENT_SUBPAGE_WRITE");
+
 /* MEM_ACCESS_SPP, as subpage_abi.h defines it and as the patched Xen does. */
 enum { fallback_mem_access_spp = MEM_ACCESS_SPP };
 #undef MEM_ACCESS_SPP

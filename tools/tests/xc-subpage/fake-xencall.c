@@ -35,6 +35,23 @@ void fake_xencall_reset(void)
     fx.opens = opens;
 }
 
+int xc_domctl(xc_interface *xch, struct xen_domctl *domctl)
+{
+    (void)xch;
+    fx.domctls++;
+    fx.domctl_cmd = domctl->cmd;
+    fx.domctl_domain = domctl->domain;
+    fx.monitor_op = domctl->u.monitor_op.op;
+    fx.monitor_event = domctl->u.monitor_op.event;
+    if ( fx.domctl_errno )
+    {
+        errno = fx.domctl_errno;
+        return -1;
+    }
+
+    return 0;
+}
+
 xencall_handle *xencall_open(struct xentoollog_logger *logger,
                              unsigned open_flags)
 {

@@ -2,7 +2,8 @@
 /*
  * A libxencall that records what xc_subpage.c hands to the hypervisor and
  * answers as a scripted hypervisor would, so that the exact bytes of every
- * hypercall can be checked without Xen.
+ * hypercall can be checked without Xen; and libxenctrl's xc_domctl(),
+ * which the library uses for the one domctl it makes.
  */
 #ifndef FAKE_XENCALL_H
 #define FAKE_XENCALL_H
@@ -41,6 +42,10 @@ struct fake_xencall {
     unsigned int fail_alloc;        /* the n-th allocation (1-based) fails */
     unsigned int allocs;
     int open_errno;                 /* xencall_open() fails with it */
+    /* libxenctrl's xc_domctl(): what it was given, and its answer. */
+    unsigned int domctls;
+    uint32_t domctl_cmd, domctl_domain, monitor_op, monitor_event;
+    int domctl_errno;               /* 0, or it fails with this */
     unsigned int opens, closes;
 };
 

@@ -325,6 +325,32 @@ static void vector_conversions(void **state)
     }
 }
 
+/* The monitor event that asks for SPP faults, on and off. */
+static void monitor_subpage_write_op(void **state)
+{
+    (void)state;
+    assert_int_equal(xc_monitor_subpage_write(xch, 7, true), 0);
+    assert_int_equal(fx.domctls, 1);
+    assert_int_equal(fx.domctl_cmd, XEN_DOMCTL_monitor_op);
+    assert_int_equal(fx.domctl_domain, 7);
+    assert_int_equal(fx.monitor_op, XEN_DOMCTL_MONITOR_OP_ENABLE);
+    assert_int_equal(fx.monitor_event, 14);
+
+    assert_int_equal(xc_monitor_subpage_write(xch, 7, false), 0);
+    assert_int_equal(fx.monitor_op, XEN_DOMCTL_MONITOR_OP_DISABLE);
+
+    /* A hypervisor without the event: its error comes back. */
+    fx.domctl_errno = EOPNOTSUPP;
+    assert_int_equal(xc_monitor_subpage_write(xch, 7, true), -1);
+    assert_int_equal(errno, EOPNOTSUPP);
+
+    /* No such domid: no call. */
+    assert_int_equal(xc_monitor_subpage_write(xch, 0x10000, true), -1);
+    assert_int_equal(errno, EINVAL);
+    assert_int_equal(fx.domctls, 3);
+    assert_int_equal(fx.nr_calls, 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, reset, no_leak)
@@ -341,6 +367,7 @@ int main(void)
         T(exempt_passes_view_and_gfn),
         T(availability),
         T(vector_conversions),
+        T(monitor_subpage_write_op),
     };
 #undef T
 

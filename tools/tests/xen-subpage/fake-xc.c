@@ -80,7 +80,8 @@ static void guest_runs(void)
 {
     char byte = 1;
 
-    if ( fxc.paused || !fxc.ring_page || fxc.sent == fxc.nr_events )
+    if ( fxc.paused || !fxc.ring_page || fxc.sent == fxc.nr_events ||
+         (fxc.held && fxc.sent == fxc.held && !fxc.released) )
         return;
     memcpy(RING_GET_REQUEST(&fxc.front, fxc.front.req_prod_pvt),
            &fxc.events[fxc.sent++], sizeof(vm_event_request_t));
@@ -103,7 +104,7 @@ static void take_answers(void)
     }
 }
 
-int resolve_domain(const char *s, uint32_t *domid)
+int resolve_domain(const char *s, uint32_t *domid, const char **why)
 {
     uint64_t id;
 
@@ -112,13 +113,18 @@ int resolve_domain(const char *s, uint32_t *domid)
         *domid = id;
         return 0;
     }
+    if ( fxc.libxl_fails )
+    {
+        *why = "cannot start libxl";
+        return RESOLVE_FAILED;
+    }
     if ( !strcmp(s, "guest") )
     {
         *domid = 5;
         return 0;
     }
 
-    return -1;
+    return RESOLVE_NO_DOMAIN;
 }
 
 xc_interface *xc_interface_open(xentoollog_logger *logger,
@@ -220,7 +226,7 @@ int xc_set_subpage_batch(xc_interface *xch, uint32_t domid,
     if ( call("batch", domid, nr ? gfns[0] : 0) )
     {
         *done = fxc.batch_done;
-        *failed_gfn = gfns[fxc.batch_done];
+        *failed_gfn = fxc.batch_no_gfn ? ~0ULL : gfns[fxc.batch_done];
         return -1;
     }
     *done = nr;
@@ -310,7 +316,22 @@ int xc_domain_debug_control(xc_interface *xch, uint32_t domid,
     return call_arg("singlestep-off", domid, 0, vcpu);
 }
 
-/* Not recorded: the monitor asks whenever it is idle. */
+/* A domain that died while monitored, as the monitor sees it idle. */
+static bool domain_died(void)
+{
+    if ( !fxc.ring_page )
+        return false;
+    if ( fxc.idle_before_gone )
+        return !--fxc.idle_before_gone;
+
+    return fxc.gone;
+}
+
+/*
+ * Not recorded: the tool asks before acting on a domain, the monitor
+ * whenever it is idle.  With no_domain, the next domain is listed, as Xen
+ * lists the first from first_domain on.
+ */
 int xc_domain_getinfolist(xc_interface *xch, uint32_t first_domain,
                           unsigned int max_domains, xc_domaininfo_t *info)
 {
@@ -318,10 +339,17 @@ int xc_domain_getinfolist(xc_interface *xch, uint32_t first_domain,
     if ( max_domains != 1 )
         abort();
     fxc.getinfos++;
-    if ( fxc.gone )
+    if ( domain_died() || (fxc.no_domain && first_domain > 7) )
         return 0;
+    if ( fxc.ring_page && fxc.held && !fxc.released )
+    {
+        fxc.released = true;
+        guest_runs();
+    }
     memset(info, 0, sizeof(*info));
-    info->domain = first_domain;
+    info->domain = first_domain + fxc.no_domain;
+    if ( fxc.dying )
+        info->flags = XEN_DOMINF_dying;
 
     return 1;
 }
@@ -357,6 +385,12 @@ int xc_monitor_disable(xc_interface *xch, uint32_t domain_id)
     (void)xch;
     fxc.ring_page = NULL;
     return call("monitor-disable", domain_id, 0);
+}
+
+int xc_monitor_subpage_write(xc_interface *xch, uint32_t domid, bool enable)
+{
+    (void)xch;
+    return call_arg("monitor-spp", domid, 0, enable);
 }
 
 int xc_monitor_singlestep(xc_interface *xch, uint32_t domain_id,

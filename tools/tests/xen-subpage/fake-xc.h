@@ -31,6 +31,11 @@ struct fake_xc {
     uint32_t *maps;
     uint32_t nr;
     uint32_t batch_done;        /* entries done when a batch fails */
+    bool batch_no_gfn;          /* and Xen names no entry (EFAULT) */
+    bool no_domain;             /* no domain has the domid asked for:
+                                   Xen lists the next (below 8) or none */
+    bool dying;                 /* it is dying */
+    bool libxl_fails;           /* domain names cannot be looked up */
 
     /*
      * Xen's side of the monitor ring.  Each time the guest runs (the
@@ -40,6 +45,8 @@ struct fake_xc {
     int monitor_errno;          /* xc_monitor_enable fails with it */
     vm_event_request_t events[FAKE_XC_EVENTS];
     unsigned int nr_events, sent;
+    unsigned int held;          /* this event (not the first) comes late: */
+    bool released;              /*   once the monitor was idle */
     vm_event_response_t rsp[FAKE_XC_EVENTS];
     unsigned int nr_rsp;
     int signal_when_done;       /* raised once every event is answered */
@@ -47,7 +54,8 @@ struct fake_xc {
     vm_event_front_ring_t front;
     int pipe[2];                /* the event channel: a byte per event */
     int paused;                 /* pause count */
-    bool gone;                  /* the domain died */
+    bool gone;                  /* the domain died once monitored */
+    unsigned int idle_before_gone;  /* ... at this idle check */
     unsigned int getinfos;
     unsigned int evtchn_opens, evtchn_closes, binds, unbinds, notifies;
 };

@@ -18,6 +18,13 @@
 #include "xen-subpage.h"
 #include "fake-xc.h"
 
+/* A fresh fake whose call number n fails with err. */
+static void fail_at(unsigned int n, int err)
+{
+    fake_xc_reset();
+    fxc.fail_call = n;
+    fxc.fail_errno = err;
+}
 static char out[65536], err[4096];
 
 /* Run xen-subpage with the NULL-terminated arguments from arg on. */
@@ -86,6 +93,10 @@ static void help_and_usage(void **state)
     EXPECT_OUT("Usage: xen-subpage");
     assert_int_equal(run("-h", NULL), 0);
     EXPECT_OUT("apply <domain> <file|->");
+    /* Xen failing part way leaves the earlier entries applied. */
+    assert_null(strstr(out, "all or nothing"));
+    EXPECT_OUT("the\n                                entries before the "
+               "failing one stay applied\n");
     EXPECT_OUT("monitor <domain> [--policy deny|emulate|allow-once] "
                "[--count N]");
     assert_int_equal(run("--help", NULL), 0);
@@ -132,6 +143,77 @@ static void bad_invocations(void **state)
     usage_error("bad vcpu \"x\"", "ve", "disable", "5", "x", NULL);
     usage_error("no domain \"nosuch\"", "-m", "nosuch", "set", "1", "1",
                 NULL);
+}
+
+/*
+ * A domain is looked up before anything is done to it: one that does not
+ * exist is exit 1, like an unknown name; libxl failing is not mistaken
+ * for either.
+ */
+static void domain_checked(void **state)
+{
+    static const char *const cmds[][6] = {
+        { "set", "12", "1", "1" },
+        { "get", "12", "1" },
+        { "clear", "12", "1" },
+        { "clear", "12", "1", "2" },
+        { "apply", "12", "/dev/null" },
+        { "stats", "12" },
+        { "exempt", "12", "1", "1" },
+        { "ve", "disable", "12", "0" },
+        { "monitor", "12" },
+        { "-m", "6", "set", "1", "1" },     /* Xen lists the next: 7 */
+    };
+    unsigned int i;
+
+    (void)state;
+    for ( i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++ )
+    {
+        const char *const *a = cmds[i];
+        int rc;
+
+        fake_xc_reset();
+        fxc.no_domain = true;
+        rc = run(a[0], a[1], a[2], a[3], a[4], a[5]);
+        if ( rc != 1 || fxc.nr_calls || !fxc.getinfos ||
+             (!strstr(err, "xen-subpage: no domain \"12\"\n") &&
+              !strstr(err, "xen-subpage: no domain \"6\"\n")) )
+            fail_msg("%s %s: rc %d, %u calls, err \"%s\"", a[0], a[1], rc,
+                     fxc.nr_calls, err);
+    }
+
+    /* A dying domain exists still: Xen tells what it allows. */
+    fake_xc_reset();
+    fxc.dying = true;
+    fxc.fail_call = 1;
+    fxc.fail_errno = EINVAL;
+    assert_int_equal(run("set", "5", "1", "1", NULL), 2);
+    assert_string_equal(err, "xen-subpage: set: domain 5 (5), gfn 0x1: "
+                        "Invalid argument\n");
+    assert_int_equal(fxc.nr_calls, 1);
+
+    /* The hypervisor cannot be asked: not "no domain". */
+    fake_xc_reset();
+    fxc.open_errno = EACCES;
+    assert_int_equal(run("get", "5", "1", NULL), 2);
+    assert_string_equal(err, "xen-subpage: cannot open the hypervisor "
+                        "interface: Permission denied\n");
+
+    /* A name, with libxl failing: exit 2, and said so. */
+    fake_xc_reset();
+    fxc.libxl_fails = true;
+    assert_int_equal(run("set", "win10", "1", "1", NULL), 2);
+    assert_string_equal(err, "xen-subpage: cannot look up domain \"win10\": "
+                        "cannot start libxl\n");
+    assert_int_equal(fxc.opens, 0);
+    assert_int_equal(run("-m", "win10", "stats", NULL), 2);
+    EXPECT_ERR("cannot start libxl");
+
+    /* Those that exist are acted on. */
+    fake_xc_reset();
+    assert_int_equal(run("get", "guest", "1", NULL), 0);
+    assert_int_equal(fxc.getinfos, 1);
+    assert_int_equal(fxc.nr_calls, 1);
 }
 
 static void info(void **state)
@@ -209,13 +291,44 @@ static void get_prints_both_forms(void **state)
                "\"0-3,5-31\", \"protected\": true}");
 
     /* The second page fails: the first is printed, then the error. */
-    fake_xc_reset();
-    fxc.fail_call = 2;
-    fxc.fail_errno = EINVAL;
+    fail_at(2, EINVAL);
     assert_int_equal(run("get", "5", "0x10", "3", NULL), 2);
     EXPECT_OUT("0x10 ");
     EXPECT_ERR("get: domain 5 (5), gfn 0x11: Invalid argument");
     assert_int_equal(fxc.nr_calls, 2);
+}
+
+/* "get --json" of gfns 0x10 and 0x11 with map 0xf, up to the array's end. */
+#define TWO_PAGES_JSON \
+    "{\"domid\": 5, \"pages\": [\n" \
+    "    {\"gfn\": 16, \"map\": 31, \"writable\": \"0-4\", " \
+    "\"protected\": true},\n" \
+    "    {\"gfn\": 17, \"map\": 30, \"writable\": \"1-4\", " \
+    "\"protected\": true}\n"
+
+/* JSON stays JSON, whether all the pages are read or not. */
+static void get_json_always_valid(void **state)
+{
+    (void)state;
+    fxc.get_map = 0x0000000f;
+    assert_int_equal(run("--json", "get", "5", "0x10", "2", NULL), 0);
+    assert_string_equal(out, TWO_PAGES_JSON "]}\n");
+
+    /* The third page fails: the array closed, the failure in the object. */
+    fail_at(3, EINVAL);
+    fxc.get_map = 0x0000000f;
+    assert_int_equal(run("--json", "get", "5", "0x10", "4", NULL), 2);
+    assert_string_equal(out, TWO_PAGES_JSON "], \"failed_gfn\": 18, "
+                        "\"error\": \"Invalid argument\"}\n");
+    assert_string_equal(err, "xen-subpage: get: domain 5 (5), gfn 0x12: "
+                        "Invalid argument\n");
+
+    /* The first fails: an empty array. */
+    fail_at(1, EPERM);
+    assert_int_equal(run("--json", "get", "5", "0x10", "4", NULL), 2);
+    assert_string_equal(out, "{\"domid\": 5, \"pages\": [\n"
+                        "], \"failed_gfn\": 16, \"error\": \"Operation not "
+                        "permitted\"}\n");
 }
 
 static void clear_one_and_many(void **state)
@@ -297,6 +410,20 @@ static void apply_files(void **state)
     EXPECT_ERR("apply: domain guest (5), gfn 0x4: Cannot allocate memory");
     EXPECT_ERR("3 of 5 entries applied");
     unlink(p);
+
+    /* Xen names no entry (EFAULT): neither does the tool. */
+    fake_xc_reset();
+    p = write_file("1 1\n2 2\n3 3\n4 4\n5 5\n");
+    fxc.fail_call = 1;
+    fxc.fail_errno = EFAULT;
+    fxc.batch_done = 3;
+    fxc.batch_no_gfn = true;
+    assert_int_equal(run("apply", "guest", p, NULL), 2);
+    assert_string_equal(err, "xen-subpage: apply: domain guest (5): Bad "
+                        "address\n"
+                        "xen-subpage: apply: 3 of 5 entries applied, the "
+                        "others left as they were\n");
+    unlink(p);
 }
 
 static void stats_and_ve(void **state)
@@ -324,9 +451,7 @@ static void stats_and_ve(void **state)
     assert_int_equal(run("--json", "exempt", "5", "1", "0x206", NULL), 0);
     assert_string_equal(out, "{\"view\": 1, \"gfn\": 518, "
                         "\"exempt\": false}\n");
-    fake_xc_reset();
-    fxc.fail_call = 1;
-    fxc.fail_errno = EINVAL;
+    fail_at(1, EINVAL);
     assert_int_equal(run("exempt", "guest", "9", "0x206", "on", NULL), 2);
     EXPECT_ERR("exempt: domain guest (5), gfn 0x206: Invalid argument");
 
@@ -335,9 +460,7 @@ static void stats_and_ve(void **state)
     assert_string_equal(fxc.call[0].name, "ve-enable");
     assert_int_equal(fxc.vcpu, 1);
     assert_int_equal(fxc.call[0].gfn, 0x2000);
-    fake_xc_reset();
-    fxc.fail_call = 1;
-    fxc.fail_errno = EINVAL;
+    fail_at(1, EINVAL);
     assert_int_equal(run("ve", "disable", "guest", "3", NULL), 2);
     EXPECT_ERR("ve disable: domain guest (5), vcpu 3: Invalid argument");
 }
@@ -424,22 +547,28 @@ static void monitor_cannot_start(void **state)
     EXPECT_ERR("cannot enable the monitor ring (in use): Device or resource "
                "busy");
 
-    fake_xc_reset();
-    fxc.fail_call = 1;
-    fxc.fail_errno = ESRCH;
+    fail_at(1, ESRCH);
     assert_int_equal(run("monitor", "5", NULL), 2);
     assert_string_equal(err, "xen-subpage: monitor: domain 5 (5): "
                         "cannot pause the domain: No such process\n");
     assert_string_equal(calls(), "pause");
 
+    /* SPP faults not offered (a Xen without them): the ring goes again. */
+    fail_at(3, EOPNOTSUPP);
+    assert_int_equal(run("monitor", "5", NULL), 2);
+    EXPECT_ERR("cannot ask for SPP faults (Xen does not offer them): "
+               "Operation not supported");
+    assert_string_equal(calls(), "pause monitor-enable monitor-spp=0x1 "
+                        "monitor-disable unpause");
+    expect_closed();
+
     /* Single steps for allow-once refused: the ring goes again. */
-    fake_xc_reset();
-    fxc.fail_call = 3;
-    fxc.fail_errno = EOPNOTSUPP;
+    fail_at(4, EOPNOTSUPP);
     assert_int_equal(run("monitor", "5", "--policy", "allow-once", NULL), 2);
     EXPECT_ERR("cannot monitor single steps: Operation not supported");
-    assert_string_equal(calls(), "pause monitor-enable monitor-singlestep=0x1 "
-                        "monitor-disable unpause");
+    assert_string_equal(calls(), "pause monitor-enable monitor-spp=0x1 "
+                        "monitor-singlestep=0x1 monitor-spp monitor-disable "
+                        "unpause");
     expect_closed();
 
     fake_xc_reset();
@@ -448,35 +577,104 @@ static void monitor_cannot_start(void **state)
     EXPECT_ERR("cannot open the hypervisor interface");
 }
 
+/* The two faults of monitor_deny() as printed. */
+#define TWO_DENIED "vcpu 1 gfn 0x201 offset 0x204 subpage 4 " \
+                   "rip 0xffffffff81001234 deny\n" \
+                   "vcpu 0 gfn 0x300 offset 0xf80 subpage 31 " \
+                   "rip 0x401000 deny\n"
+
 static void monitor_deny(void **state)
 {
-    vm_event_request_t *other;
-
     (void)state;
     fake_xc_fault(1, 0x201, 0x204, 0xffffffff81001234ULL);
-    /* A mem_access event not from SPP is only let go. */
-    other = fake_xc_event(2, VM_EVENT_REASON_MEM_ACCESS);
-    other->u.mem_access.gfn = 0x999;
-    other->u.mem_access.flags = MEM_ACCESS_W;
     fake_xc_fault(0, 0x300, 0xf80, 0x401000);
 
     assert_int_equal(run("monitor", "guest", "--count", "2", NULL), 0);
-    assert_string_equal(out, "vcpu 1 gfn 0x201 offset 0x204 subpage 4 "
-                        "rip 0xffffffff81001234 deny\n"
-                        "vcpu 0 gfn 0x300 offset 0xf80 subpage 31 "
-                        "rip 0x401000 deny\n");
-    assert_string_equal(err, STARTED("deny"));
+    assert_string_equal(out, TWO_DENIED);
 
-    assert_int_equal(fxc.nr_rsp, 3);
+    assert_int_equal(fxc.nr_rsp, 2);
     assert_int_equal(fxc.rsp[0].vcpu_id, 1);
     assert_int_equal(fxc.rsp[0].flags, DENY);
     assert_int_equal(fxc.rsp[0].u.mem_access.gfn, 0x201);
-    assert_int_equal(fxc.rsp[1].vcpu_id, 2);
-    assert_int_equal(fxc.rsp[1].flags, VM_EVENT_FLAG_VCPU_PAUSED);
-    assert_int_equal(fxc.rsp[2].flags, DENY);
-    /* The last calls: the ring disabled with the guest paused. */
-    assert_non_null(strstr(calls(), "pause monitor-disable unpause"));
+    assert_int_equal(fxc.rsp[1].flags, DENY);
+    /*
+     * SPP faults asked for once the ring is there; the last calls: they
+     * stop and the ring is disabled with the guest paused.
+     */
+    assert_non_null(strstr(calls(), "monitor-enable monitor-spp=0x1 "));
+    assert_non_null(strstr(calls(), "pause monitor-spp monitor-disable "
+                                    "unpause"));
     assert_null(strstr(calls(), "singlestep"));
+    expect_closed();
+}
+
+#define EMULATE (VM_EVENT_FLAG_VCPU_PAUSED | VM_EVENT_FLAG_EMULATE)
+
+/*
+ * A mem_access event that is not from SPP (another restriction of the
+ * page's, e.g. left by another engine): resumed, the vCPU would fault
+ * again for ever.  Its access is emulated, as with no listener, said once,
+ * and counted.
+ */
+static void monitor_foreign_access(void **state)
+{
+    vm_event_request_t *other;
+    unsigned int i;
+
+    (void)state;
+    fake_xc_fault(1, 0x201, 0x204, 0xffffffff81001234ULL);
+    for ( i = 0; i < 2; i++ )
+    {
+        other = fake_xc_event(2 + i, VM_EVENT_REASON_MEM_ACCESS);
+        other->u.mem_access.gfn = 0x999 + i;
+        other->u.mem_access.flags = MEM_ACCESS_W;
+    }
+    fake_xc_fault(0, 0x300, 0xf80, 0x401000);
+
+    assert_int_equal(run("monitor", "guest", "--count", "2", NULL), 0);
+    /* Not writes to write-denied sub-pages: not on out. */
+    assert_string_equal(out, TWO_DENIED);
+    assert_string_equal(err, STARTED("deny")
+                        "xen-subpage: monitor: domain guest (5): vcpu 2 gfn "
+                        "0x999 access flags 0x2: a mem_access event not from "
+                        "SPP, emulated (more such are only counted)\n"
+                        "xen-subpage: monitor: domain guest (5): 2 mem_access "
+                        "events not from SPP, emulated\n");
+    assert_int_equal(fxc.nr_rsp, 4);
+    for ( i = 1; i < 3; i++ )
+    {
+        assert_int_equal(fxc.rsp[i].vcpu_id, 1 + i);
+        assert_int_equal(fxc.rsp[i].reason, VM_EVENT_REASON_MEM_ACCESS);
+        assert_int_equal(fxc.rsp[i].flags, EMULATE);
+        /* Xen checks the emulation against the access it reported. */
+        assert_int_equal(fxc.rsp[i].u.mem_access.gfn, 0x999 + i - 1);
+        assert_int_equal(fxc.rsp[i].u.mem_access.flags, MEM_ACCESS_W);
+    }
+    assert_int_equal(fxc.rsp[3].flags, DENY);
+    expect_closed();
+}
+
+/*
+ * Writes Xen dropped without pausing a vCPU (a hypercall's output): shown
+ * as dropped, whatever the policy, and not counted towards --count.
+ */
+static void monitor_dropped_writes(void **state)
+{
+    (void)state;
+    fake_xc_fault(1, 0x201, 0x204, 0x1000);
+    fxc.events[0].flags = 0;
+    fake_xc_fault(0, 0x300, 0x80, 0x2000);
+
+    assert_int_equal(run("monitor", "guest", "--policy", "emulate",
+                         "--count", "1", NULL), 0);
+    assert_string_equal(out, "vcpu 1 gfn 0x201 offset 0x204 subpage 4 "
+                        "rip 0x1000 dropped\n"
+                        "vcpu 0 gfn 0x300 offset 0x80 subpage 1 "
+                        "rip 0x2000 emulate\n");
+    assert_string_equal(err, STARTED("emulate"));
+    assert_int_equal(fxc.nr_rsp, 2);
+    assert_int_equal(fxc.rsp[0].flags, 0);
+    assert_int_equal(fxc.rsp[1].flags, EMULATE);
     expect_closed();
 }
 
@@ -493,6 +691,26 @@ static void monitor_emulate_json(void **state)
     assert_int_equal(fxc.nr_rsp, 1);
     assert_int_equal(fxc.rsp[0].flags,
                      VM_EVENT_FLAG_VCPU_PAUSED | VM_EVENT_FLAG_EMULATE);
+    expect_closed();
+}
+
+/* allow-once's calls: set up and 0x201 lifted; and the end. */
+#define LIFTED_0x201 "pause monitor-enable monitor-spp=0x1 " \
+                     "monitor-singlestep=0x1 unpause " \
+                     "get:0x201 set:0x201=0xffffffff "
+#define ALLOW_ONCE_CLOSED "pause monitor-singlestep monitor-spp " \
+                          "monitor-disable unpause"
+
+/*
+ * The fault answered with a step, the step answered with step_flags, and
+ * everything closed.
+ */
+static void assert_stepped(uint32_t step_flags)
+{
+    assert_int_equal(fxc.nr_rsp, 2);
+    assert_int_equal(fxc.rsp[0].flags, STEP);
+    assert_int_equal(fxc.rsp[1].reason, VM_EVENT_REASON_SINGLESTEP);
+    assert_int_equal(fxc.rsp[1].flags, step_flags);
     expect_closed();
 }
 
@@ -513,15 +731,10 @@ static void monitor_allow_once(void **state)
      * guest paused as the monitor closes.
      */
     assert_string_equal(calls(),
-                        "pause monitor-enable monitor-singlestep=0x1 unpause "
-                        "get:0x201 set:0x201=0xffffffff "
+                        LIFTED_0x201
                         "pause set:0x201=0xfffe unpause "
-                        "pause monitor-singlestep monitor-disable unpause");
-    assert_int_equal(fxc.nr_rsp, 2);
-    assert_int_equal(fxc.rsp[0].flags, STEP);
-    assert_int_equal(fxc.rsp[1].reason, VM_EVENT_REASON_SINGLESTEP);
-    assert_int_equal(fxc.rsp[1].flags, STEP);
-    expect_closed();
+                        ALLOW_ONCE_CLOSED);
+    assert_stepped(STEP);
 }
 
 /* Two vCPUs write the same page: the map comes back after both. */
@@ -543,10 +756,9 @@ static void monitor_allow_once_shared(void **state)
                         "vcpu 1 gfn 0x201 offset 0x380 subpage 7 "
                         "rip 0x2000 allow-once\n");
     assert_string_equal(calls(),
-                        "pause monitor-enable monitor-singlestep=0x1 unpause "
-                        "get:0x201 set:0x201=0xffffffff "
+                        LIFTED_0x201
                         "pause unpause pause set:0x201=0xfffe unpause "
-                        "pause monitor-singlestep monitor-disable unpause");
+                        ALLOW_ONCE_CLOSED);
     assert_int_equal(fxc.nr_rsp, 4);
     for ( i = 0; i < 4; i++ )
         assert_int_equal(fxc.rsp[i].flags, STEP);
@@ -566,12 +778,69 @@ static void monitor_allow_once_interrupted(void **state)
     assert_int_equal(run("monitor", "5", "--policy", "allow-once", NULL), 0);
     assert_string_equal(err, STARTED("allow-once"));
     assert_non_null(strstr(calls(), "singlestep-off=0x2 set:0x201=0xfffe "
-                           "monitor-singlestep monitor-disable unpause"));
+                           "monitor-singlestep monitor-spp "
+                           "monitor-disable unpause"));
     assert_int_equal(fxc.rsp[0].flags, STEP);
     expect_closed();
     /* And SIGINT is as it was. */
     sigaction(SIGINT, NULL, &act);
     assert_true(act.sa_handler == SIG_DFL);
+}
+
+#define LIFT_EXPIRED(vcpu) \
+    "xen-subpage: monitor: domain 5 (5): vcpu " vcpu " did not step over " \
+    "its write to gfn 0x201 within 100 ms: map 0x0000fffe put back (more " \
+    "such are only counted)\n"
+#define LIFTS_EXPIRED(n) \
+    "xen-subpage: monitor: domain 5 (5): " n " allow-once maps put back " \
+    "after 100 ms without a step\n"
+
+/*
+ * No single step ever comes (a processor without them): the page is not
+ * left open while the monitor runs, but put back after 100 ms, with the
+ * vCPU's stepping ended, while the monitor goes on.
+ */
+static void monitor_allow_once_no_step(void **state)
+{
+    (void)state;
+    fxc.get_map = 0x0000ffff;
+    fake_xc_fault(2, 0x201, 0x204, 0x1000);
+    fxc.idle_before_gone = 4;
+
+    assert_int_equal(run("monitor", "5", "--policy", "allow-once", NULL), 0);
+    assert_string_equal(out, "vcpu 2 gfn 0x201 offset 0x204 subpage 4 "
+                        "rip 0x1000 allow-once\n");
+    assert_string_equal(err, STARTED("allow-once") LIFT_EXPIRED("2")
+                        "xen-subpage: monitor: domain 5 (5) is gone\n"
+                        LIFTS_EXPIRED("1"));
+    assert_string_equal(calls(),
+                        LIFTED_0x201
+                        "singlestep-off=0x2 set:0x201=0xfffe");
+    assert_int_equal(fxc.rsp[0].flags, STEP);
+}
+
+/*
+ * The step comes after the deadline: the map is back already, and the
+ * step only lets the vCPU go, without toggling the stepping ended then.
+ */
+static void monitor_allow_once_late_step(void **state)
+{
+    (void)state;
+    fxc.get_map = 0x0000ffff;
+    fake_xc_fault(2, 0x201, 0x204, 0x1000);
+    fake_xc_singlestep(2);
+    fxc.held = 1;
+    fxc.signal_when_done = SIGINT;
+
+    assert_int_equal(run("monitor", "5", "--policy", "allow-once", NULL), 0);
+    assert_string_equal(err, STARTED("allow-once") LIFT_EXPIRED("2")
+                        LIFTS_EXPIRED("1"));
+    assert_string_equal(calls(),
+                        LIFTED_0x201
+                        "singlestep-off=0x2 set:0x201=0xfffe "
+                        "pause unpause "
+                        ALLOW_ONCE_CLOSED);
+    assert_stepped(VM_EVENT_FLAG_VCPU_PAUSED);
 }
 
 static void monitor_stops_on_signal(void **state)
@@ -623,8 +892,10 @@ static void monitor_domain_gone(void **state)
     assert_int_equal(run("monitor", "guest", NULL), 0);
     assert_string_equal(err, STARTED("deny")
                         "xen-subpage: monitor: domain guest (5) is gone\n");
-    assert_string_equal(calls(), "pause monitor-enable unpause");
-    assert_int_equal(fxc.getinfos, 1);
+    assert_string_equal(calls(), "pause monitor-enable monitor-spp=0x1 "
+                        "unpause");
+    /* Once to find the domain, once when idle. */
+    assert_int_equal(fxc.getinfos, 2);
     assert_int_equal(fxc.binds, fxc.unbinds);
     assert_int_equal(fxc.evtchn_opens, fxc.evtchn_closes);
 }
@@ -634,7 +905,7 @@ static void monitor_failures(void **state)
     (void)state;
     /* allow-once cannot read the map: the write is emulated instead. */
     fake_xc_fault(0, 0x201, 0x204, 0x1000);
-    fxc.fail_call = 5;                  /* the get */
+    fxc.fail_call = 6;                  /* the get */
     fxc.fail_errno = EINVAL;
     assert_int_equal(run("monitor", "5", "--policy", "allow-once", NULL), 2);
     EXPECT_ERR("monitor: domain 5 (5), gfn 0x201: cannot read the map to "
@@ -649,7 +920,7 @@ static void monitor_failures(void **state)
     fxc.get_map = 0x0000ffff;
     fake_xc_fault(0, 0x201, 0x204, 0x1000);
     fake_xc_singlestep(0);
-    fxc.fail_call = 7;                  /* the second set */
+    fxc.fail_call = 8;                  /* the second set */
     fxc.fail_errno = ENOMEM;
     assert_int_equal(run("monitor", "5", "--policy", "allow-once", NULL), 2);
     EXPECT_ERR("gfn 0x201: cannot restore map 0x0000fffe: Cannot allocate "
@@ -661,8 +932,12 @@ static void monitor_failures(void **state)
     fake_xc_fault(0, 0x201, 0x204, 0x1000);
     fxc.events[0].version = VM_EVENT_INTERFACE_VERSION - 1;
     assert_int_equal(run("monitor", "5", NULL), 2);
-    EXPECT_ERR("vm_event interface version 6, not 7");
+    EXPECT_ERR("vm_event interface version 6, not 7: its vCPUs are only let "
+               "go\n");
     assert_string_equal(out, "");
+    /* With its own version, which Xen takes; with ours, it would not. */
+    assert_int_equal(fxc.rsp[0].version, VM_EVENT_INTERFACE_VERSION - 1);
+    assert_int_equal(fxc.rsp[0].vcpu_id, 0);
     assert_int_equal(fxc.rsp[0].flags, VM_EVENT_FLAG_VCPU_PAUSED);
     expect_closed();
 }
@@ -676,20 +951,26 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(help_and_usage),
         T(bad_invocations),
+        T(domain_checked),
         T(info),
         T(set_forms),
         T(set_failure_names_everything),
         T(get_prints_both_forms),
+        T(get_json_always_valid),
         T(clear_one_and_many),
         T(apply_files),
         T(stats_and_ve),
         T(monitor_usage_errors),
         T(monitor_cannot_start),
         T(monitor_deny),
+        T(monitor_foreign_access),
+        T(monitor_dropped_writes),
         T(monitor_emulate_json),
         T(monitor_allow_once),
         T(monitor_allow_once_shared),
         T(monitor_allow_once_interrupted),
+        T(monitor_allow_once_no_step),
+        T(monitor_allow_once_late_step),
         T(monitor_stops_on_signal),
         T(monitor_late_faults),
         T(monitor_domain_gone),

@@ -156,6 +156,25 @@ static void report_lines(void **state)
                         "\"policy\": \"emulate\"}\n");
 }
 
+/* A write Xen dropped without pausing its vCPU: no policy answered it. */
+static void report_dropped(void **state)
+{
+    vm_event_request_t req = fault();
+    char buf[256];
+
+    (void)state;
+    assert_string_equal(spp_fault_fate(&req, SPP_POLICY_EMULATE), "emulate");
+    req.flags = 0;
+    assert_string_equal(spp_fault_fate(&req, SPP_POLICY_EMULATE), "dropped");
+    spp_format_fault(&req, SPP_POLICY_ALLOW_ONCE, false, buf, sizeof(buf));
+    assert_string_equal(buf, "vcpu 3 gfn 0x201 offset 0x204 subpage 4 "
+                        "rip 0xffffffff81001234 dropped\n");
+    spp_format_fault(&req, SPP_POLICY_DENY, true, buf, sizeof(buf));
+    assert_string_equal(buf, "{\"vcpu\": 3, \"gfn\": 513, \"offset\": 516, "
+                        "\"subpage\": 4, \"rip\": \"0xffffffff81001234\", "
+                        "\"policy\": \"dropped\"}\n");
+}
+
 static void report_truncated(void **state)
 {
     vm_event_request_t req = fault();
@@ -173,7 +192,10 @@ static void report_truncated(void **state)
 /* The answer to every kind of request under every policy and state. */
 static void answers(void **state)
 {
-    enum { FAULT, FAULT_ASYNC, MEM_ACCESS, STEP, STEP_ASYNC, OTHER };
+    enum {
+        FAULT, FAULT_ASYNC, MEM_ACCESS, MEM_ACCESS_ASYNC, STEP, STEP_ASYNC,
+        OTHER,
+    };
     static const struct {
         int kind;
         enum spp_policy policy;
@@ -199,8 +221,17 @@ static void answers(void **state)
         { FAULT_ASYNC, SPP_POLICY_DENY, false, false, SPP_ACT_RESUME, 0 },
         { FAULT_ASYNC, SPP_POLICY_ALLOW_ONCE, false, false,
           SPP_ACT_RESUME, 0 },
-        { MEM_ACCESS, SPP_POLICY_DENY, false, false, SPP_ACT_RESUME, 0 },
-        { MEM_ACCESS, SPP_POLICY_ALLOW_ONCE, true, false, SPP_ACT_RESUME, 0 },
+        /*
+         * Someone else's restriction: resumed, the access would only fault
+         * again, for ever; it goes ahead, as with no listener.
+         */
+        { MEM_ACCESS, SPP_POLICY_DENY, false, false, SPP_ACT_FOREIGN,
+          EMULATE },
+        { MEM_ACCESS, SPP_POLICY_ALLOW_ONCE, true, false, SPP_ACT_FOREIGN,
+          EMULATE },
+        { MEM_ACCESS, SPP_POLICY_EMULATE, false, true, SPP_ACT_FOREIGN,
+          EMULATE },
+        { MEM_ACCESS_ASYNC, SPP_POLICY_DENY, false, false, SPP_ACT_RESUME, 0 },
         { STEP, SPP_POLICY_ALLOW_ONCE, true, false, SPP_ACT_RESTORE, TOGGLE },
         { STEP, SPP_POLICY_ALLOW_ONCE, true, true, SPP_ACT_RESTORE, TOGGLE },
         /* Someone else's single step: left alone. */
@@ -229,6 +260,9 @@ static void answers(void **state)
             break;
         case MEM_ACCESS:
             req = request(VM_EVENT_REASON_MEM_ACCESS, PAUSED, MEM_ACCESS_RW);
+            break;
+        case MEM_ACCESS_ASYNC:
+            req = request(VM_EVENT_REASON_MEM_ACCESS, 0, MEM_ACCESS_RW);
             break;
         case STEP:
             req = request(VM_EVENT_REASON_SINGLESTEP, PAUSED, 0);
@@ -279,6 +313,34 @@ static void responses(void **state)
     assert_int_equal(rsp.u.singlestep.gfn, 0);
 }
 
+/*
+ * A request of another interface version: Xen drops a response whose
+ * version is not its own (the request's), and the vCPU would stay paused.
+ * It gets its version back, and nothing but the pause flag.
+ */
+static void response_other_version(void **state)
+{
+    vm_event_request_t req = fault();
+    vm_event_response_t rsp;
+
+    (void)state;
+    req.version = VM_EVENT_INTERFACE_VERSION + 1;
+    memset(&rsp, 0xff, sizeof(rsp));
+    spp_fill_response(&req, EMULATE | NOWRITE, &rsp);
+    assert_int_equal(rsp.version, VM_EVENT_INTERFACE_VERSION + 1);
+    assert_int_equal(rsp.vcpu_id, 3);
+    assert_int_equal(rsp.flags, PAUSED);
+    assert_int_equal(rsp.reason, 0);
+    assert_int_equal(rsp.u.mem_access.gfn, 0);
+    assert_int_equal(rsp.u.mem_access.flags, 0);
+
+    req.version = VM_EVENT_INTERFACE_VERSION - 1;
+    req.flags = 0;
+    spp_fill_response(&req, TOGGLE, &rsp);
+    assert_int_equal(rsp.version, VM_EVENT_INTERFACE_VERSION - 1);
+    assert_int_equal(rsp.flags, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,8 +350,10 @@ int main(void)
         cmocka_unit_test(subpages),
         cmocka_unit_test(report_lines),
         cmocka_unit_test(report_truncated),
+        cmocka_unit_test(report_dropped),
         cmocka_unit_test(answers),
         cmocka_unit_test(responses),
+        cmocka_unit_test(response_other_version),
     };
 
     return cmocka_run_group_tests_name("xen-subpage monitor", tests, NULL,

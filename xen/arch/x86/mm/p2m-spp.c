@@ -56,6 +56,7 @@
 #include <asm/p2m.h>
 #include <asm/spp.h>
 #include <asm/vm_event.h>
+#include <asm/hvm/nestedhvm.h>
 #include <asm/hvm/vmx/vmcs.h>
 #include <asm/hvm/vmx/vmx.h>
 #include <public/hvm/hvm_op.h>
@@ -76,6 +77,10 @@ struct p2m_spp {
     unsigned long write_violations;
     unsigned long miss_exits;           /* SPP-induced VM exits (66) */
     unsigned long misconfig_exits;
+    /* The last miss with the path in place: which vCPU, where, how often. */
+    unsigned int stale_vcpu;
+    paddr_t stale_gpa;
+    unsigned int stale_repeats;
 };
 
 /* ---- SPPT pages from the paging pool ---- */
@@ -139,11 +144,13 @@ bool p2m_spp_available(void)
 /*
  * A protected page's EPT leaf is read-only: an IOMMU that shares the EPT
  * would fail every device write to the page, allowed sub-pages or not.
+ * Not with nested HVM either, as altp2m: the SPPTP would be written to the
+ * vmcs02 of a vCPU running L2, and L2's GPAs are not the domain's.
  */
 bool p2m_spp_supported(const struct domain *d)
 {
     return p2m_spp_available() && is_hvm_domain(d) && hap_enabled(d) &&
-           !iommu_use_hap_pt(d);
+           !iommu_use_hap_pt(d) && !nestedhvm_enabled(d);
 }
 
 static bool spp_in_use(const struct p2m_domain *p2m)
@@ -254,11 +261,14 @@ bool p2m_spp_protected(struct p2m_domain *p2m, unsigned long gfn)
     const struct p2m_spp *spp;
     uint64_t l1e;
 
-    /* One SPPT for the domain; the host p2m's lock guards it. */
+    /*
+     * One SPPT for the domain; the host p2m's lock guards it: the write
+     * lock to change it, the read lock (p2m_spp_emulated_write()) or the
+     * write lock to read it.
+     */
     if ( !p2m_is_hostp2m(p2m) || !spp_in_use(p2m) )
         return false;
 
-    ASSERT(p2m_locked_by_me(p2m));
     spp = p2m->spp;
 
     return gfn != gfn_x(spp->leaving) && !sppt_get(&spp->sppt, gfn, &l1e);
@@ -341,10 +351,30 @@ static bool spp_checked_in(struct p2m_domain *p2m, unsigned long gfn)
 }
 
 /*
+ * A view's pending flush, given to the host p2m (locked by the caller):
+ * the flush of either is the same IPI to the domain's dirty CPUs, each of
+ * which then invalidates every EPT that ept_sync_domain() marked, so one
+ * IPI when the host's lock goes covers the host and all views.  View
+ * locked.
+ */
+static void spp_view_flush_with_host(struct p2m_domain *view)
+{
+    struct p2m_domain *host = p2m_get_hostp2m(view->domain);
+
+    ASSERT(p2m_locked_by_me(host));
+    if ( view->need_flush )
+    {
+        view->need_flush = false;
+        host->need_flush = true;
+    }
+}
+
+/*
  * Re-set gfn in a view that maps it, with the view's own frame, type and
  * access, so that its ept_set_entry() gives the leaf bit 61, or takes it
- * away (p2m_spp_new_leaf()), and flushes the view.  A superpage there is
- * split, or with !split left alone.  Host p2m and altp2m list locked.
+ * away (p2m_spp_new_leaf()); the view is flushed with the host.  A
+ * superpage there is split, or with !split left alone.  Host p2m and
+ * altp2m list locked.
  */
 static int spp_reset_view(struct p2m_domain *view, gfn_t gfn, bool split)
 {
@@ -358,6 +388,7 @@ static int spp_reset_view(struct p2m_domain *view, gfn_t gfn, bool split)
     mfn = view->get_entry(view, gfn, &t, &a, 0, &order, NULL);
     if ( mfn_valid(mfn) && (split || order == PAGE_ORDER_4K) )
         rc = p2m_set_entry(view, gfn, mfn, PAGE_ORDER_4K, t, a);
+    spp_view_flush_with_host(view);
     p2m_unlock(view);
 
     return rc;
@@ -368,8 +399,12 @@ static bool spp_view_exists(const struct domain *d, unsigned int idx)
     return d->arch.altp2m_eptp[idx] != mfn_x(INVALID_MFN);
 }
 
-/* spp_reset_view() in every view.  Host p2m locked. */
-static int spp_reset_views(struct p2m_domain *host, gfn_t gfn)
+/*
+ * spp_reset_view() in every view.  Protecting splits a superpage; ending a
+ * protection leaves it alone (it has no bit 61 to take away), so that it
+ * needs no memory.  Host p2m locked.
+ */
+static int spp_reset_views(struct p2m_domain *host, gfn_t gfn, bool split)
 {
     struct domain *d = host->domain;
     unsigned int i;
@@ -381,13 +416,16 @@ static int spp_reset_views(struct p2m_domain *host, gfn_t gfn)
     altp2m_list_lock(d);
     for ( i = 0; i < MAX_ALTP2M && !rc; i++ )
         if ( spp_view_exists(d, i) )
-            rc = spp_reset_view(d->arch.altp2m_p2m[i], gfn, true);
+            rc = spp_reset_view(d->arch.altp2m_p2m[i], gfn, split);
     altp2m_list_unlock(d);
 
     return rc;
 }
 
-/* An SPPT entry changed in place: flush the host's EPT and the views'. */
+/*
+ * An SPPT entry changed in place: flush the host's EPT and the views',
+ * with one IPI when the host's lock goes.  Host p2m locked.
+ */
 static void spp_flush_all(struct p2m_domain *host)
 {
     struct domain *d = host->domain;
@@ -400,7 +438,14 @@ static void spp_flush_all(struct p2m_domain *host)
     altp2m_list_lock(d);
     for ( i = 0; i < MAX_ALTP2M; i++ )
         if ( spp_view_exists(d, i) )
-            ept_sync_domain(d->arch.altp2m_p2m[i]);
+        {
+            struct p2m_domain *view = d->arch.altp2m_p2m[i];
+
+            p2m_lock(view);
+            ept_sync_domain(view);
+            spp_view_flush_with_host(view);
+            p2m_unlock(view);
+        }
     altp2m_list_unlock(d);
 }
 
@@ -411,20 +456,30 @@ bool p2m_spp_resetting(const struct p2m_domain *p2m)
 }
 
 /*
- * Re-set gfn's mapping at 4K (type t: p2m_ram_rw, or log-dirty):
- * ept_set_entry() splits a superpage holding it, and sets or clears bit 61
- * (and W) as p2m_spp_new_leaf() says.
+ * Re-set gfn's mapping at 4K (type t: p2m_ram_rw, or log-dirty), in the
+ * host and the views: ept_set_entry() sets or clears bit 61 (and W) as
+ * p2m_spp_new_leaf() says.  Protecting splits a superpage holding gfn,
+ * which may fail for want of memory; ending a protection re-sets 4K leaves
+ * only (a superpage has no bit 61), which needs none and cannot fail so.
  */
 static int spp_reset_leaf(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
-                          p2m_type_t t, p2m_access_t a)
+                          p2m_type_t t, p2m_access_t a, bool protect)
 {
-    int rc;
+    p2m_type_t ot;
+    p2m_access_t oa;
+    unsigned int order = PAGE_ORDER_4K;
+    int rc = 0;
 
-    p2m->spp->resetting = true;
-    rc = p2m_set_entry(p2m, gfn, mfn, PAGE_ORDER_4K, t, a);
-    p2m->spp->resetting = false;
+    if ( !protect )
+        p2m->get_entry(p2m, gfn, &ot, &oa, 0, &order, NULL);
+    if ( order == PAGE_ORDER_4K )
+    {
+        p2m->spp->resetting = true;
+        rc = p2m_set_entry(p2m, gfn, mfn, PAGE_ORDER_4K, t, a);
+        p2m->spp->resetting = false;
+    }
 
-    return rc ?: spp_reset_views(p2m, gfn);
+    return rc ?: spp_reset_views(p2m, gfn, protect);
 }
 
 static int spp_unprotect(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
@@ -433,9 +488,9 @@ static int spp_unprotect(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
     struct p2m_spp *spp = p2m->spp;
     int rc;
 
-    /* Bit 61 leaves the leaf, and the EPT is flushed, before any table. */
+    /* Bit 61 leaves the leaves, and the EPTs are flushed, before any table. */
     spp->leaving = gfn;
-    rc = spp_reset_leaf(p2m, gfn, mfn, t, a);
+    rc = spp_reset_leaf(p2m, gfn, mfn, t, a, false);
     spp->leaving = INVALID_GFN;
     if ( rc )
         return rc;
@@ -445,7 +500,7 @@ static int spp_unprotect(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
 }
 
 static int spp_protect(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
-                       p2m_access_t a, uint32_t map)
+                       p2m_type_t t, p2m_access_t a, uint32_t map)
 {
     struct p2m_spp *spp = p2m->spp;
     int rc;
@@ -455,12 +510,21 @@ static int spp_protect(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
     if ( rc )
         return rc;
 
-    rc = spp_reset_leaf(p2m, gfn, mfn, p2m_ram_rw, a);
+    rc = spp_reset_leaf(p2m, gfn, mfn, t, a, true);
     if ( rc )
-        /* Splitting may have failed for want of memory: leave no trace. */
-        spp_unprotect(p2m, gfn, mfn, p2m_ram_rw, a);
+        /*
+         * A split failed for want of memory, in the host or in a view:
+         * take bit 61 from the leaves that have it (which cannot fail so)
+         * and the L1E with it.
+         */
+        spp_unprotect(p2m, gfn, mfn, t, a);
 
     return rc;
+}
+
+static bool spp_ram(p2m_type_t t)
+{
+    return t == p2m_ram_rw || t == p2m_ram_logdirty;
 }
 
 static int spp_set_locked(struct p2m_domain *p2m, gfn_t gfn, uint32_t map)
@@ -484,7 +548,7 @@ static int spp_set_locked(struct p2m_domain *p2m, gfn_t gfn, uint32_t map)
         return -EINVAL;
 
     mfn = p2m->get_entry(p2m, gfn, &t, &a, 0, NULL, NULL);
-    if ( t != p2m_ram_rw || !mfn_valid(mfn) )
+    if ( !spp_ram(t) || !mfn_valid(mfn) )
         return -EINVAL;
 
     if ( !spp || sppt_get(&spp->sppt, gfn_x(gfn), &l1e) )
@@ -494,11 +558,11 @@ static int spp_set_locked(struct p2m_domain *p2m, gfn_t gfn, uint32_t map)
             return 0;
         if ( !spp || !vmx_domain_spp_enabled(p2m->domain) )
             return -EAGAIN;       /* switched off meanwhile */
-        return spp_protect(p2m, gfn, mfn, a, map);
+        return spp_protect(p2m, gfn, mfn, t, a, map);
     }
 
     if ( map == SPP_MAP_ALL_WRITABLE )
-        return spp_unprotect(p2m, gfn, mfn, p2m_ram_rw, a);
+        return spp_unprotect(p2m, gfn, mfn, t, a);
 
     rc = sppt_update(&spp->sppt, gfn_x(gfn), spp_map_to_l1e(map));
     if ( !rc )
@@ -553,8 +617,8 @@ static int spp_set_chunk(struct domain *d,
          copy_from_guest_offset(map, maps, *done, n) )
         return -EFAULT;
 
+    /* p2m_lock() defers flushes until p2m_unlock(). */
     p2m_lock(p2m);
-    p2m->defer_flush++;
 
     for ( i = 0; i < n; i++, (*done)++ )
     {
@@ -567,8 +631,7 @@ static int spp_set_chunk(struct domain *d,
         }
     }
 
-    p2m->defer_flush--;
-    p2m_unlock_and_tlb_flush(p2m);
+    p2m_unlock(p2m);
 
     return rc;
 }
@@ -619,7 +682,7 @@ int p2m_get_subpage(struct domain *d, gfn_t gfn, uint32_t *map)
     p2m_lock(p2m);
 
     mfn = p2m->get_entry(p2m, gfn, &t, &a, 0, NULL, NULL);
-    if ( t != p2m_ram_rw || !mfn_valid(mfn) )
+    if ( !spp_ram(t) || !mfn_valid(mfn) )
         rc = -EINVAL;
     else if ( !p2m->spp || sppt_get(&p2m->spp->sppt, gfn_x(gfn), &l1e) )
         *map = SPP_MAP_ALL_WRITABLE;
@@ -691,10 +754,11 @@ void p2m_spp_end(struct p2m_domain *p2m, unsigned long gfn,
     for ( gfn = sppt_next_protected(t, gfn, end); gfn < end;
           gfn = sppt_next_protected(t, gfn + 1, end) )
     {
-        /* The views lose bit 61 too, before the tables go. */
+        /* The views lose bit 61 too, and are flushed, before the tables go. */
         p2m->spp->leaving = _gfn(gfn);
-        spp_reset_views(p2m, _gfn(gfn));
+        spp_reset_views(p2m, _gfn(gfn), false);
         p2m->spp->leaving = INVALID_GFN;
+        p2m_tlb_flush_sync(p2m);
         sppt_unprotect(t, gfn);
     }
 }
@@ -821,6 +885,40 @@ void p2m_get_subpage_stats(struct domain *d,
 }
 
 /*
+ * Does access a let a leaf be written, SPP aside?  Where it does not, the
+ * leaf has no bit 61 (ept_p2m_type_to_flags()): mem_access's restriction
+ * wins, and its violations are mem_access's.
+ */
+static bool spp_access_writable(p2m_access_t a)
+{
+    switch ( a )
+    {
+    case p2m_access_w:
+    case p2m_access_rw:
+    case p2m_access_wx:
+    case p2m_access_rwx:
+        return true;
+
+    default:
+        return false;
+    }
+}
+
+/*
+ * Is a write to gfn in p2m, the host's or a view, SPP's to judge?  Host
+ * p2m locked.
+ */
+static bool spp_judges_write(struct p2m_domain *p2m, unsigned long gfn)
+{
+    p2m_type_t t;
+    p2m_access_t a;
+
+    p2m->get_entry(p2m, _gfn(gfn), &t, &a, 0, NULL, NULL);
+
+    return spp_access_writable(a) && spp_checked_in(p2m, gfn);
+}
+
+/*
  * A write EPT violation at gpa.  On a protected gfn the processor raises
  * one for a write to a write-denied sub-page, and for any write by its
  * page walker (A/D bits in a guest page table), which SPP never allows.
@@ -837,13 +935,20 @@ enum spp_violation p2m_spp_write_violation(struct vcpu *v, paddr_t gpa,
 
     p2m_lock(p2m);
 
-    if ( spp_checked_in(spp_vcpu_p2m(v), gfn) &&
+    if ( spp_judges_write(spp_vcpu_p2m(v), gfn) &&
          !sppt_get(&p2m->spp->sppt, gfn, &l1e) )
     {
         if ( page_walk )
             verdict = SPP_VIOLATION_PAGE_WALK;
         else if ( l1e & (1ULL << (2 * subpage)) )
-            verdict = SPP_VIOLATION_STALE;
+            /*
+             * The sub-page at gpa may be written.  Only the address of the
+             * access is reported: with bit 61 still in the leaf the write
+             * may reach into a denied sub-page, so it is emulated and
+             * judged whole; without, the translation was stale.
+             */
+            verdict = ept_leaf_has_spp(spp_vcpu_p2m(v), gfn)
+                      ? SPP_VIOLATION_SPAN : SPP_VIOLATION_STALE;
         else
         {
             verdict = SPP_VIOLATION_DENIED;
@@ -854,6 +959,18 @@ enum spp_violation p2m_spp_write_violation(struct vcpu *v, paddr_t gpa,
     p2m_unlock(p2m);
 
     return verdict;
+}
+
+/*
+ * Does an engine take this domain's SPP faults?  Only one that asked for
+ * them (XEN_DOMCTL_MONITOR_EVENT_SUBPAGE_WRITE): a listener that knows
+ * nothing of MEM_ACCESS_SPP would never answer as these faults need, and
+ * leave the vCPU faulting for ever.
+ */
+bool p2m_spp_monitored(const struct domain *d)
+{
+    return vm_event_check_ring(d->vm_event_monitor) &&
+           d->arch.monitor.subpage_write_enabled;
 }
 
 /*
@@ -932,6 +1049,35 @@ static uint32_t spp_denied_subpages(uint64_t l1e, unsigned int off,
 }
 
 /*
+ * monitor_traps() for an event that does not pause v, but never waiting
+ * for room on the ring: Xen writes guest memory for v with locks held
+ * (gnttab_setup_table()) and from context_switch() (the runstate area),
+ * where vm_event_claim_slot() must not sleep.  With the ring full the
+ * event is lost (and logged); the write is dropped all the same.
+ */
+static void spp_send_nowait(struct vcpu *v, vm_event_request_t *req)
+{
+    struct domain *d = v->domain;
+
+    if ( vm_event_claim_slot_nosleep(d, d->vm_event_monitor) )
+    {
+        gprintk(XENLOG_G_WARNING,
+                "SPP: monitor ring full, event for gfn %#"PRIx64" lost\n",
+                req->u.mem_access.gfn);
+        return;
+    }
+
+    req->vcpu_id = v->vcpu_id;
+    if ( altp2m_active(d) )
+    {
+        req->flags |= VM_EVENT_FLAG_ALTERNATE_P2M;
+        req->altp2m_idx = altp2m_vcpu_idx(v);
+    }
+    vm_event_fill_regs(req);
+    vm_event_put_request(d, d->vm_event_monitor, req);
+}
+
+/*
  * The x86 emulator, or hvm_copy_to_guest() for a hypercall, is about to
  * write bytes off .. off + len - 1 of gfn (RAM of any type) for the running
  * vCPU v: the sub-pages of that range that SPP denies (bit i for sub-page
@@ -951,20 +1097,28 @@ uint32_t p2m_spp_emulated_write(struct vcpu *v, gfn_t gfn, unsigned int off,
     uint64_t l1e;
 
     if ( !len || !vmx_domain_spp_enabled(v->domain) ||
-         (v->arch.vm_event && v->arch.vm_event->emulate_flags) )
+         (v->arch.vm_event && v->arch.vm_event->emulate_flags &&
+          v->arch.vm_event->spp_emulate) )
         return 0;
 
-    p2m_lock(p2m);
+    /*
+     * Every copy Xen makes into an SPP domain's memory asks: the read lock
+     * keeps that cheap, and the write lock is for counting a denial.
+     */
+    p2m_read_lock(p2m);
     if ( spp_checked_in(spp_vcpu_p2m(v), gfn_x(gfn)) &&
          !sppt_get(&p2m->spp->sppt, gfn_x(gfn), &l1e) )
-    {
         denied = spp_denied_subpages(l1e, off, len);
-        if ( denied )
-            p2m->spp->write_violations++;
-    }
-    p2m_unlock(p2m);
+    p2m_read_unlock(p2m);
 
-    if ( denied && !vm_event_check_ring(v->domain->vm_event_monitor) )
+    if ( denied )
+    {
+        p2m_lock(p2m);
+        p2m->spp->write_violations++;
+        p2m_unlock(p2m);
+    }
+
+    if ( denied && !p2m_spp_monitored(v->domain) )
         return p2m_spp_no_listener(v, gfn) ? denied : 0;
 
     if ( denied )
@@ -972,7 +1126,7 @@ uint32_t p2m_spp_emulated_write(struct vcpu *v, gfn_t gfn, unsigned int off,
         /* The first byte denied, as the processor's GPA would say. */
         off = max(off, (ffs(denied) - 1U) << SPP_SUBPAGE_SHIFT);
         p2m_spp_fill_fault_event(&req, gfn_to_gaddr(gfn) | off, 0, false);
-        monitor_traps(v, false, &req);
+        spp_send_nowait(v, &req);
     }
 
     return denied;
@@ -1013,6 +1167,28 @@ void p2m_spp_copy_allowed(void *dst, const void *src, unsigned int off,
  * SPPT state older than the last flush (flush and retry).  Anything else
  * is a bug in Xen's tables, and the domain cannot be run safely.
  */
+/*
+ * A miss with the path in place comes from the processor using SPPT state
+ * older than the last flush.  After the flush that follows it, one vCPU
+ * missing again and again at one address means the processor does not
+ * read the tables Xen wrote: bounded, so that such a vCPU is not retried
+ * for ever.
+ */
+#define SPP_STALE_MISS_MAX 64
+
+static bool spp_stale_miss_again(struct p2m_spp *spp, const struct vcpu *v,
+                                 paddr_t gpa)
+{
+    if ( spp->stale_vcpu != v->vcpu_id || spp->stale_gpa != gpa )
+    {
+        spp->stale_vcpu = v->vcpu_id;
+        spp->stale_gpa = gpa;
+        spp->stale_repeats = 0;
+    }
+
+    return ++spp->stale_repeats > SPP_STALE_MISS_MAX;
+}
+
 void p2m_spp_handle_exit(struct vcpu *v, paddr_t gpa, bool miss)
 {
     struct domain *d = v->domain;
@@ -1036,7 +1212,7 @@ void p2m_spp_handle_exit(struct vcpu *v, paddr_t gpa, bool miss)
     if ( spp && vmx_domain_spp_enabled(d) )
     {
         level = sppt_walk(&spp->sppt, gfn, &entry);
-        if ( miss && !level )
+        if ( miss && !level && !spp_stale_miss_again(spp, v, gpa) )
         {
             spp_flush_all(p2m);             /* stale: the path is there */
             goto out;
@@ -1046,8 +1222,10 @@ void p2m_spp_handle_exit(struct vcpu *v, paddr_t gpa, bool miss)
         goto out;                           /* protection removed */
 
     gprintk(XENLOG_ERR,
-            "SPP %s at GPA %#"PRIpaddr": SPPT L%u entry %#"PRIx64"\n",
-            miss ? "miss" : "misconfiguration", gpa, level, entry);
+            "SPP %s at GPA %#"PRIpaddr": SPPT L%u entry %#"PRIx64"%s\n",
+            miss ? "miss" : "misconfiguration", gpa, level, entry,
+            miss && !level ? ", path in place, missed again after flushes"
+                           : "");
     domain_crash(d);
 
  out:

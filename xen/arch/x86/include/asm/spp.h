@@ -82,11 +82,14 @@ void p2m_get_subpage_stats(struct domain *d,
 enum spp_violation {
     SPP_VIOLATION_UNPROTECTED,  /* not on a protected gfn */
     SPP_VIOLATION_STALE,        /* to a writable sub-page: retry */
+    SPP_VIOLATION_SPAN,         /* from a writable sub-page: emulate */
     SPP_VIOLATION_DENIED,       /* to a write-denied sub-page (counted) */
     SPP_VIOLATION_PAGE_WALK,    /* an A/D update: never SPP-eligible */
 };
 enum spp_violation p2m_spp_write_violation(struct vcpu *v, paddr_t gpa,
                                            bool page_walk);
+/* An engine asked for SPP faults on d's monitor ring. */
+bool p2m_spp_monitored(const struct domain *d);
 /* The vm_event request reporting an SPP_VIOLATION_DENIED write. */
 void p2m_spp_fill_fault_event(vm_event_request_t *req, paddr_t gpa,
                               unsigned long gla, bool gla_valid);
