@@ -81,4 +81,13 @@ struct SUBPAGE_ABI(subpage_exempt) {
 #define MEM_ACCESS_SPP (1 << 6)
 #endif
 
+/*
+ * MEM_ACCESS_SPP_ENDED, with MEM_ACCESS_SPP: the protection of gfn ended
+ * without HVMOP_set_subpage (another type or page, or removal).  No vCPU
+ * is paused for it.
+ */
+#ifndef MEM_ACCESS_SPP_ENDED
+#define MEM_ACCESS_SPP_ENDED (1 << 7)
+#endif
+
 #endif /* SUBPAGE_ABI_H */

@@ -35,7 +35,22 @@ const char *spp_policy_name(enum spp_policy policy)
 bool spp_is_fault(const vm_event_request_t *req)
 {
     return req->reason == VM_EVENT_REASON_MEM_ACCESS &&
-           (req->u.mem_access.flags & MEM_ACCESS_SPP);
+           (req->u.mem_access.flags & MEM_ACCESS_SPP) && !spp_is_ended(req);
+}
+
+bool spp_is_ended(const vm_event_request_t *req)
+{
+    return req->reason == VM_EVENT_REASON_MEM_ACCESS &&
+           (req->u.mem_access.flags & MEM_ACCESS_SPP_ENDED);
+}
+
+int spp_format_ended(const vm_event_request_t *req, bool json, char *buf,
+                     size_t len)
+{
+    return json ? snprintf(buf, len, "{\"gfn\": %" PRIu64
+                           ", \"ended\": true}\n", req->u.mem_access.gfn)
+                : snprintf(buf, len, "gfn 0x%" PRIx64 " protection ended\n",
+                           req->u.mem_access.gfn);
 }
 
 unsigned int spp_fault_subpage(const vm_event_request_t *req)

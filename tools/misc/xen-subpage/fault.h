@@ -17,8 +17,8 @@
 #ifndef HVMOP_set_subpage
 #include "subpage_abi.h"        /* the public headers of a Xen without SPP */
 #endif
-#ifndef MEM_ACCESS_SPP
-#error "MEM_ACCESS_SPP is defined neither by <xen/vm_event.h> nor here"
+#ifndef MEM_ACCESS_SPP_ENDED
+#error "MEM_ACCESS_SPP_ENDED is defined neither by <xen/vm_event.h> nor here"
 #endif
 
 /* What to do with the write of an SPP fault. */
@@ -34,6 +34,18 @@ const char *spp_policy_name(enum spp_policy policy);
 
 /* A write to a write-denied sub-page, as Xen reports it. */
 bool spp_is_fault(const vm_event_request_t *req);
+/*
+ * A protection that ended without HVMOP_set_subpage (the page changed
+ * type or was removed, e.g. given back by the guest): nothing to answer.
+ */
+bool spp_is_ended(const vm_event_request_t *req);
+/*
+ * Its report, one line with its newline ("gfn 0x201 protection ended"),
+ * or one JSON object.  Returns what snprintf() returns.
+ */
+int spp_format_ended(const vm_event_request_t *req, bool json, char *buf,
+                     size_t len);
+
 /* The sub-page (0 to 31) of a fault. */
 unsigned int spp_fault_subpage(const vm_event_request_t *req);
 

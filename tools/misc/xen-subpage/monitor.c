@@ -423,6 +423,21 @@ static void report_fault(struct monitor *m, const vm_event_request_t *req)
         m->closing = true;
 }
 
+/* A protection that ended without the engine: on out, not counted. */
+static void report_ended(struct monitor *m, const vm_event_request_t *req)
+{
+    char line[128];
+
+    if ( m->closing )
+        return;
+    spp_format_ended(req, m->o->json, line, sizeof(line));
+    if ( fputs(line, m->out) == EOF || fflush(m->out) == EOF )
+    {
+        fail(m, "cannot write the report");
+        m->closing = true;
+    }
+}
+
 /*
  * A mem_access event not from SPP, which some other restriction of the
  * page raised: said once, with what it was, so that a guest slowed down by
@@ -469,6 +484,8 @@ static void answer(struct monitor *m, const vm_event_request_t *req)
     {
         if ( spp_is_fault(req) )
             report_fault(m, req);
+        else if ( spp_is_ended(req) )
+            report_ended(m, req);
         else if ( a.action == SPP_ACT_FOREIGN )
             report_foreign(m, req);
         /* Not lifted, the write still goes through: by emulation. */

@@ -220,6 +220,16 @@ int vm_event_claim_slot_nosleep(struct domain *d, struct vm_event_domain *ved);
 void vm_event_put_request(struct domain *d, struct vm_event_domain *ved,
                           vm_event_request_t *req);
 #define vm_event_fill_regs(req) ((void)(req))
+
+/* A tasklet runs when the test says (fake_run_tasklet()), never inline. */
+struct tasklet {
+    void (*func)(void *data);
+    void *data;
+    bool scheduled;
+};
+void tasklet_init(struct tasklet *t, void (*func)(void *), void *data);
+void tasklet_schedule(struct tasklet *t);
+void tasklet_kill(struct tasklet *t);
 #define altp2m_vcpu_idx(v)  ((v)->p2midx)
 #define XENLOG_G_WARNING    "(XEN) "
 
@@ -324,6 +334,7 @@ struct fake {
     bool ring;                          /* a listener on the monitor ring */
     unsigned int events;                /* events sent */
     bool ring_full;                     /* no slot for a nowait event */
+    struct tasklet *tasklet;            /* the one tasklet_init() made */
     unsigned int lost;                  /* nowait events lost */
     bool event_sync;                    /* the last one's */
     vm_event_request_t event;
@@ -342,6 +353,8 @@ const char *fake_locks_left(void);
 void fake_assert_may_sleep(const char *what);
 
 void fake_init(void);
+/* Run the domain's SPP tasklet if it is scheduled; whether it ran. */
+bool fake_run_tasklet(void);
 void fake_fini(void);
 /* Map gfns [first, first + n) as type t; 512-aligned runs as superpages. */
 void fake_map(unsigned long first, unsigned long n, p2m_type_t t, bool super);

@@ -419,6 +419,38 @@ void vm_event_put_request(struct domain *d, struct vm_event_domain *ved,
     fake.event = *req;
 }
 
+void tasklet_init(struct tasklet *t, void (*func)(void *), void *data)
+{
+    *t = (struct tasklet){ .func = func, .data = data };
+    fake.tasklet = t;
+}
+
+void tasklet_schedule(struct tasklet *t)
+{
+    t->scheduled = true;
+}
+
+void tasklet_kill(struct tasklet *t)
+{
+    t->scheduled = false;
+    if ( fake.tasklet == t )
+        fake.tasklet = NULL;
+}
+
+bool fake_run_tasklet(void)
+{
+    struct tasklet *t = fake.tasklet;
+
+    if ( !t || !t->scheduled )
+        return false;
+    /* In Xen's idle vCPU context: no lock held, nothing to wait for. */
+    assert(!fake_locks_left());
+    t->scheduled = false;
+    t->func(t->data);
+
+    return true;
+}
+
 /* ---- set-up ---- */
 
 void fake_init(void)

@@ -1430,6 +1430,54 @@ static void unaware_listener_gets_nothing(void **state)
     d->arch.monitor.subpage_write_enabled = false;
 }
 
+/*
+ * A protection that ends without the engine's call (another type, the
+ * page removed) is reported to an engine that asked for SPP events: from
+ * a tasklet, not under the p2m lock, never waiting for room.
+ */
+static void ended_protection_is_reported(void **state)
+{
+    unsigned long gfn = RAM + 2600;
+    const unsigned int ended = MEM_ACCESS_SPP | MEM_ACCESS_SPP_ENDED;
+
+    (void)state;
+    fake.ring = true;
+    d->arch.monitor.subpage_write_enabled = true;
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0x1), 0);
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn + 1), 0x1), 0);
+    set_entry(gfn, FAKE_MFN(gfn), 0, p2m_ram_ro);
+    set_entry(gfn + 1, INVALID_MFN, 0, p2m_invalid);
+    assert_int_equal(fake.events, 0);
+    assert_true(fake_run_tasklet());
+    assert_int_equal(fake.events, 2);
+    assert_int_equal(fake.event.u.mem_access.gfn, gfn + 1);
+    assert_int_equal(fake.event.u.mem_access.flags, ended);
+    assert_false(fake.event_sync);
+    assert_false(fake_run_tasklet());
+
+    /* The engine's own clear is not reported. */
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn + 2), 0x1), 0);
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn + 2), ~0U), 0);
+    assert_false(fake_run_tasklet());
+
+    /* The ring full: the report is lost, and logged. */
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn + 2), 0x1), 0);
+    fake.ring_full = true;
+    set_entry(gfn + 2, FAKE_MFN(gfn + 2), 0, p2m_ram_ro);
+    assert_true(fake_run_tasklet());
+    assert_int_equal(fake.lost, 1);
+    assert_non_null(strstr(fake.log, "not reported"));
+    fake.ring_full = false;
+
+    /* An engine that did not ask for SPP events is not told. */
+    d->arch.monitor.subpage_write_enabled = false;
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn + 3), 0x1), 0);
+    set_entry(gfn + 3, FAKE_MFN(gfn + 3), 0, p2m_ram_ro);
+    assert_false(fake_run_tasklet());
+    assert_int_equal(fake.events, 2);
+    fake.ring = false;
+}
+
 /* With an argument, only the tests it names (cmocka's filter: a*, b). */
 int main(int argc, char **argv)
 {
@@ -1471,6 +1519,7 @@ int main(int argc, char **argv)
         T(stale_misses_are_bounded),
         T(batch_flushes_once_per_chunk_with_views),
         T(unaware_listener_gets_nothing),
+        T(ended_protection_is_reported),
 #undef T
     };
 

@@ -62,8 +62,14 @@ enum { fallback_event = XEN_DOMCTL_MONITOR_EVENT_SUBPAGE_WRITE };
 _Static_assert(XEN_DOMCTL_MONITOR_EVENT_SUBPAGE_WRITE == fallback_event,
                "XEN_DOMCTL_MONITOR_EVENT_SUBPAGE_WRITE");
 
-/* MEM_ACCESS_SPP, as subpage_abi.h defines it and as the patched Xen does. */
-enum { fallback_mem_access_spp = MEM_ACCESS_SPP };
+/* MEM_ACCESS_SPP(_ENDED), as subpage_abi.h defines them and Xen does. */
+enum {
+    fallback_mem_access_spp = MEM_ACCESS_SPP,
+    fallback_mem_access_spp_ended = MEM_ACCESS_SPP_ENDED,
+};
 #undef MEM_ACCESS_SPP
+#undef MEM_ACCESS_SPP_ENDED
 #include <public/vm_event.h>
 _Static_assert(MEM_ACCESS_SPP == fallback_mem_access_spp, "MEM_ACCESS_SPP");
+_Static_assert(MEM_ACCESS_SPP_ENDED == fallback_mem_access_spp_ended,
+               "MEM_ACCESS_SPP_ENDED");

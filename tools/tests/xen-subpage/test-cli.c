@@ -660,21 +660,30 @@ static void monitor_foreign_access(void **state)
  */
 static void monitor_dropped_writes(void **state)
 {
+    vm_event_request_t *ended;
+
     (void)state;
     fake_xc_fault(1, 0x201, 0x204, 0x1000);
     fxc.events[0].flags = 0;
+    /* A protection that ended without us: reported, not counted. */
+    ended = fake_xc_event(0, VM_EVENT_REASON_MEM_ACCESS);
+    ended->flags = 0;
+    ended->u.mem_access.gfn = 0x205;
+    ended->u.mem_access.flags = MEM_ACCESS_SPP | MEM_ACCESS_SPP_ENDED;
     fake_xc_fault(0, 0x300, 0x80, 0x2000);
 
     assert_int_equal(run("monitor", "guest", "--policy", "emulate",
                          "--count", "1", NULL), 0);
     assert_string_equal(out, "vcpu 1 gfn 0x201 offset 0x204 subpage 4 "
                         "rip 0x1000 dropped\n"
+                        "gfn 0x205 protection ended\n"
                         "vcpu 0 gfn 0x300 offset 0x80 subpage 1 "
                         "rip 0x2000 emulate\n");
     assert_string_equal(err, STARTED("emulate"));
-    assert_int_equal(fxc.nr_rsp, 2);
+    assert_int_equal(fxc.nr_rsp, 3);
     assert_int_equal(fxc.rsp[0].flags, 0);
-    assert_int_equal(fxc.rsp[1].flags, EMULATE);
+    assert_int_equal(fxc.rsp[1].flags, 0);
+    assert_int_equal(fxc.rsp[2].flags, EMULATE);
     expect_closed();
 }
 

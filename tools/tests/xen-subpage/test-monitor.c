@@ -56,6 +56,7 @@ static void abi_value(void **state)
     (void)state;
     /* The patched xen/include/public/vm_event.h has the same. */
     assert_int_equal(MEM_ACCESS_SPP, 1 << 6);
+    assert_int_equal(MEM_ACCESS_SPP_ENDED, 1 << 7);
     assert_int_equal(MEM_ACCESS_SPP & (MEM_ACCESS_RWX | MEM_ACCESS_GLA_VALID |
                                        MEM_ACCESS_FAULT_WITH_GLA |
                                        MEM_ACCESS_FAULT_IN_GPT), 0);
@@ -173,6 +174,31 @@ static void report_dropped(void **state)
     assert_string_equal(buf, "{\"vcpu\": 3, \"gfn\": 513, \"offset\": 516, "
                         "\"subpage\": 4, \"rip\": \"0xffffffff81001234\", "
                         "\"policy\": \"dropped\"}\n");
+}
+
+/* A protection that ended: reported on its own line, not a fault. */
+static void ended_protection(void **state)
+{
+    vm_event_request_t req = request(VM_EVENT_REASON_MEM_ACCESS, 0,
+                                     MEM_ACCESS_SPP | MEM_ACCESS_SPP_ENDED);
+    struct spp_answer a;
+    char buf[128];
+
+    (void)state;
+    req.u.mem_access.gfn = 0x201;
+    assert_true(spp_is_ended(&req));
+    assert_false(spp_is_fault(&req));
+    spp_format_ended(&req, false, buf, sizeof(buf));
+    assert_string_equal(buf, "gfn 0x201 protection ended\n");
+    spp_format_ended(&req, true, buf, sizeof(buf));
+    assert_string_equal(buf, "{\"gfn\": 513, \"ended\": true}\n");
+    /* No vCPU waits for it: nothing to decide. */
+    a = spp_decide(&req, SPP_POLICY_DENY, false, false);
+    assert_int_equal(a.action, SPP_ACT_RESUME);
+    assert_int_equal(a.flags, 0);
+
+    req = fault();
+    assert_false(spp_is_ended(&req));
 }
 
 static void report_truncated(void **state)
@@ -351,6 +377,7 @@ int main(void)
         cmocka_unit_test(report_lines),
         cmocka_unit_test(report_truncated),
         cmocka_unit_test(report_dropped),
+        cmocka_unit_test(ended_protection),
         cmocka_unit_test(answers),
         cmocka_unit_test(responses),
         cmocka_unit_test(response_other_version),

@@ -50,6 +50,7 @@
 #include <xen/nospec.h>
 #include <xen/rangeset.h>
 #include <xen/sched.h>
+#include <xen/tasklet.h>
 #include <xen/vm_event.h>
 #include <asm/altp2m.h>
 #include <asm/event.h>
@@ -73,6 +74,9 @@ struct p2m_spp {
     bool resetting;
     /* Per altp2m view index: the gfns it is exempt for. */
     struct rangeset *exempt[MAX_ALTP2M];
+    /* Protections ended by a p2m change, to report (spp_report_ended()). */
+    struct rangeset *ended;
+    struct tasklet ended_tasklet;
     /* Statistics (HVMOP_get_subpage_stats). */
     unsigned long write_violations;
     unsigned long miss_exits;           /* SPP-induced VM exits (66) */
@@ -164,12 +168,20 @@ static bool spp_in_use(const struct p2m_domain *p2m)
  */
 #define SPP_EXEMPT_MAX_RANGES 1024
 
+/* The protections a report may be pending for; they merge into ranges. */
+#define SPP_ENDED_MAX_RANGES 1024
+
+static void cf_check spp_report_ended(void *data);
+
 static void spp_state_free(struct p2m_spp *spp)
 {
     unsigned int i;
 
     if ( !spp )
         return;
+    tasklet_kill(&spp->ended_tasklet);
+    if ( spp->ended )
+        rangeset_destroy(spp->ended);
     for ( i = 0; i < MAX_ALTP2M; i++ )
         if ( spp->exempt[i] )
             rangeset_destroy(spp->exempt[i]);
@@ -188,6 +200,14 @@ static int spp_state_alloc(struct p2m_domain *p2m)
     spp = xzalloc(struct p2m_spp);
     if ( !spp )
         return -ENOMEM;
+    tasklet_init(&spp->ended_tasklet, spp_report_ended, p2m->domain);
+    spp->ended = rangeset_new(NULL, NULL, 0);
+    if ( !spp->ended )
+    {
+        spp_state_free(spp);
+        return -ENOMEM;
+    }
+    rangeset_limit(spp->ended, SPP_ENDED_MAX_RANGES);
     for ( i = 0; i < MAX_ALTP2M; i++ )
     {
         spp->exempt[i] = rangeset_new(NULL, NULL, 0);
@@ -737,6 +757,24 @@ enum spp_leaf p2m_spp_new_leaf(struct p2m_domain *p2m, unsigned long gfn,
 }
 
 /*
+ * A protection ended without the engine's HVMOP_set_subpage: it is told,
+ * from a tasklet, since sending needs locks that may not nest inside the
+ * p2m lock (the event channel's).  Host p2m locked.
+ */
+static void spp_note_ended(struct p2m_domain *p2m, unsigned long gfn)
+{
+    struct domain *d = p2m->domain;
+
+    if ( !p2m_spp_monitored(d) )
+        return;
+    if ( rangeset_add_singleton(p2m->spp->ended, gfn) )
+        gprintk(XENLOG_G_WARNING,
+                "SPP: end of the protection of gfn %#lx not reported\n", gfn);
+    else
+        tasklet_schedule(&p2m->spp->ended_tasklet);
+}
+
+/*
  * The leaves of the 2^order gfns from gfn have been written without bit
  * 61: drop their L1Es, as if HVMOP_set_subpage had made them writable.
  */
@@ -760,6 +798,7 @@ void p2m_spp_end(struct p2m_domain *p2m, unsigned long gfn,
         p2m->spp->leaving = INVALID_GFN;
         p2m_tlb_flush_sync(p2m);
         sppt_unprotect(t, gfn);
+        spp_note_ended(p2m, gfn);
     }
 }
 
@@ -1075,6 +1114,45 @@ static void spp_send_nowait(struct vcpu *v, vm_event_request_t *req)
     }
     vm_event_fill_regs(req);
     vm_event_put_request(d, d->vm_event_monitor, req);
+}
+
+/*
+ * Tell the engine of ended protections (spp_note_ended()), as the emulated
+ * writes are told: never waiting for room, and with the ring full or gone
+ * the report is lost (and logged).  No vCPU is involved or paused.
+ */
+static int cf_check spp_send_ended(unsigned long s, unsigned long e,
+                                   void *ctxt, unsigned long *consumed)
+{
+    struct domain *d = ctxt;
+    unsigned long gfn;
+
+    for ( gfn = s; gfn <= e; gfn++ )
+    {
+        vm_event_request_t req = {
+            .reason = VM_EVENT_REASON_MEM_ACCESS,
+            .u.mem_access.gfn = gfn,
+            .u.mem_access.flags = MEM_ACCESS_SPP | MEM_ACCESS_SPP_ENDED,
+        };
+
+        if ( vm_event_claim_slot_nosleep(d, d->vm_event_monitor) )
+            gprintk(XENLOG_G_WARNING,
+                    "SPP: end of the protection of gfn %#lx not reported\n",
+                    gfn);
+        else
+            vm_event_put_request(d, d->vm_event_monitor, &req);
+    }
+    *consumed = e - s + 1;
+
+    return 0;
+}
+
+static void cf_check spp_report_ended(void *data)
+{
+    struct domain *d = data;
+
+    rangeset_consume_ranges(p2m_get_hostp2m(d)->spp->ended, spp_send_ended,
+                            d);
 }
 
 /*
