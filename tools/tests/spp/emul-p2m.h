@@ -339,6 +339,8 @@ struct fake {
     bool event_sync;                    /* the last one's */
     vm_event_request_t event;
     bool rangeset_nomem;                /* rangeset.c's next xmalloc fails */
+    unsigned int xmalloc_fail_at;       /* this xmalloc fails (1..) */
+    unsigned int xmallocs;              /* rangeset.c's xmallocs */
 };
 
 extern struct fake fake;

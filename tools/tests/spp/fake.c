@@ -525,7 +525,8 @@ void fake_view_map(unsigned long gfn, mfn_t mfn, p2m_access_t a)
 
 bool fake_xmalloc_fails(void)
 {
-    bool fail = fake.rangeset_nomem;
+    bool fail = fake.rangeset_nomem ||
+                ++fake.xmallocs == fake.xmalloc_fail_at;
 
     fake.rangeset_nomem = false;
     return fail;

@@ -1478,6 +1478,55 @@ static void ended_protection_is_reported(void **state)
     fake.ring = false;
 }
 
+/*
+ * Every allocation of rangeset.c fails in turn (the SPP state's
+ * rangesets, an exemption, the record of an ended protection): each time
+ * the call fails or succeeds as a whole, a protection that ends does end
+ * (reported, or its report logged as lost), and nothing leaks.
+ */
+static void every_xmalloc_may_fail(void **state)
+{
+    unsigned long gfn = RAM + 2700;
+    unsigned int k, failed = 0;
+
+    (void)state;
+    for ( k = 1; ; k++ )
+    {
+        int rc;
+
+        fake_view_init();
+        fake_view_map(gfn, FAKE_MFN(gfn), p2m_access_rwx);
+        fake.ring = true;
+        d->arch.monitor.subpage_write_enabled = true;
+        fake.xmalloc_fail_at = k;
+
+        rc = p2m_set_subpage_exempt(d, 0, _gfn(gfn), true);
+        assert_true(rc == 0 || rc == -ENOMEM);
+        failed += rc != 0;
+        if ( !rc )
+            assert_true(exempt_in(0, gfn));
+        else if ( fake.p2m.spp )
+            assert_false(exempt_in(0, gfn));
+
+        rc = p2m_set_subpage(d, _gfn(gfn + 1), 0x1);
+        assert_true(rc == 0 || rc == -ENOMEM);
+        failed += rc != 0;
+        if ( !rc )
+        {
+            set_entry(gfn + 1, FAKE_MFN(gfn + 1), 0, p2m_ram_ro);
+            assert_int_equal(stats().protected_pages, 0);
+            if ( !fake_run_tasklet() )
+                assert_non_null(strstr(fake.log, "not reported"));
+        }
+        assert_null(fake_locks_left());
+        if ( fake.xmallocs < k )
+            break;                      /* nothing failed: all covered */
+        assert_int_equal(teardown(NULL), 0);
+        setup(NULL);
+    }
+    assert_true(failed > 0);
+}
+
 /* With an argument, only the tests it names (cmocka's filter: a*, b). */
 int main(int argc, char **argv)
 {
@@ -1520,6 +1569,7 @@ int main(int argc, char **argv)
         T(batch_flushes_once_per_chunk_with_views),
         T(unaware_listener_gets_nothing),
         T(ended_protection_is_reported),
+        T(every_xmalloc_may_fail),
 #undef T
     };
 
