@@ -398,6 +398,16 @@ static int wait_ms(const struct monitor *m, int ms)
 
 /* ---- the ring ---- */
 
+/* A report line on out, flushed at once; the monitor closes if it cannot. */
+static void put_line(struct monitor *m, const char *line)
+{
+    if ( fputs(line, m->out) == EOF || fflush(m->out) == EOF )
+    {
+        fail(m, "cannot write the report");
+        m->closing = true;
+    }
+}
+
 /*
  * A fault, on out.  Only those the policy answered count towards --count:
  * the writes Xen dropped without waiting are reported, but nobody decided
@@ -413,11 +423,7 @@ static void report_fault(struct monitor *m, const vm_event_request_t *req)
         return;
     }
     spp_format_fault(req, m->o->policy, m->o->json, line, sizeof(line));
-    if ( fputs(line, m->out) == EOF || fflush(m->out) == EOF )
-    {
-        fail(m, "cannot write the report");
-        m->closing = true;
-    }
+    put_line(m, line);
     if ( (req->flags & VM_EVENT_FLAG_VCPU_PAUSED) &&
          ++m->answered == m->o->count )
         m->closing = true;
@@ -431,11 +437,7 @@ static void report_ended(struct monitor *m, const vm_event_request_t *req)
     if ( m->closing )
         return;
     spp_format_ended(req, m->o->json, line, sizeof(line));
-    if ( fputs(line, m->out) == EOF || fflush(m->out) == EOF )
-    {
-        fail(m, "cannot write the report");
-        m->closing = true;
-    }
+    put_line(m, line);
 }
 
 /*

@@ -312,8 +312,7 @@ struct fake {
     struct fake_entry *view_e;          /* [FAKE_GFNS] */
     struct p2m_domain view1;            /* alternate view 1 */
     struct fake_entry *view1_e;         /* [FAKE_GFNS] */
-    unsigned long view_flushes;         /* flush IPIs for a view */
-    unsigned long flushes;              /* flush IPIs for the host p2m */
+    unsigned long flushes;              /* flush IPIs, host's or a view's */
     unsigned int atomic;                /* in a context that must not sleep */
     unsigned long splits;               /* superpages split */
     int set_entry_error;                /* next p2m_set_entry() fails */
@@ -338,7 +337,6 @@ struct fake {
     unsigned int lost;                  /* nowait events lost */
     bool event_sync;                    /* the last one's */
     vm_event_request_t event;
-    bool rangeset_nomem;                /* rangeset.c's next xmalloc fails */
     unsigned int xmalloc_fail_at;       /* this xmalloc fails (1..) */
     unsigned int xmallocs;              /* rangeset.c's xmallocs */
 };
