@@ -155,6 +155,7 @@ LAB_FILES := \
     $(LAB_GUEST)/spp-misuse:usr/sbin/spp-misuse \
     $(LAB_GUEST)/free-pages:usr/sbin/free-pages \
     $(LAB_GUEST)/p2m-ctl:usr/sbin/p2m-ctl \
+    $(LAB_GUEST)/flush-race:usr/sbin/flush-race \
     $(INTREE_LIB)/ctrl/libxenctrl.so.4.17.0:$(LAB_LIB)/libxenctrl.so.4.17 \
     $(INTREE_LIB)/guest/libxenguest.so.4.17.0:$(LAB_LIB)/libxenguest.so.4.17 \
     $(LAB_GUEST)/spp-guest:lab/spp-guest \

@@ -30,8 +30,10 @@ struct exception_frame {
 extern const uint32_t exception_stubs[NR_EXCEPTIONS];
 extern char timer_entry[], spurious_entry[], ve_entry[];
 extern char hypercall_page[];
+extern char ap_start[];
 
 void guest_main(void);
+void ap_main(void);
 void __attribute__((noreturn))
 exception_handler(const struct exception_frame *f);
 void timer_interrupt(void);
@@ -48,6 +50,33 @@ void ve_interrupt(void);
 #define __HYPERVISOR_hvm_op     34
 #define HVMOP_set_subpage       26
 #define DOMID_SELF              0x7ff0U
+#define __HYPERVISOR_vcpu_op    24
+#define VCPUOP_initialise       0
+#define VCPUOP_up               1
+#define VCPUOP_register_runstate_memory_area 5
+/* A 32-bit guest's struct vcpu_runstate_info: 4-byte aligned. */
+#define RUNSTATE_INFO_SIZE      44
+
+/* hvm_vcpu.h's struct vcpu_hvm_context, with its 32-bit registers. */
+#define VCPU_HVM_MODE_32B       0
+struct vcpu_hvm_context {
+    uint32_t mode;
+    uint32_t pad;
+    union {
+        struct {
+            uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi, eip, eflags;
+            uint32_t cr0, cr3, cr4, pad1;
+            uint64_t efer __attribute__((aligned(8)));
+            uint32_t cs_base, ds_base, ss_base, es_base, tr_base;
+            uint32_t cs_limit, ds_limit, ss_limit, es_limit, tr_limit;
+            uint16_t cs_ar, ds_ar, ss_ar, es_ar, tr_ar;
+            uint16_t pad2[3];
+        } x86_32;
+        uint64_t x86_64[18];    /* the union's larger member */
+    } cpu_regs;
+};
+
+_Static_assert(sizeof(struct vcpu_hvm_context) == 152, "vcpu_hvm_context");
 
 struct xen_hvm_subpage {
     uint16_t domid;

@@ -42,6 +42,24 @@ _start:
         ud2                             /* guest_main does not return */
 
 /*
+ * Another vCPU, started by vCPU 0 (VCPUOP_initialise) in the state Xen
+ * gives vCPU 0, with %esp set to its own stack.
+ */
+        .globl  ap_start
+ap_start:
+        cld
+        lgdt    gdt_desc
+        ljmp    $GUEST_CS, $1f
+1:      mov     $GUEST_DS, %eax
+        mov     %eax, %ds
+        mov     %eax, %es
+        mov     %eax, %fs
+        mov     %eax, %gs
+        mov     %eax, %ss
+        call    ap_main
+        ud2                             /* ap_main does not return */
+
+/*
  * Exception stubs, one per vector, listed in exception_stubs[].  The CPU
  * pushes an error code for some vectors only; push 0 for the others, so
  * that exception_handler() sees one frame layout.

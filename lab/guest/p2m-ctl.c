@@ -23,11 +23,13 @@
  *   p2m-ctl <domid> access <gfn> r|rx|rw|rwx
  *                                     the page's mem_access access
  *                                     (xc_set_mem_access)
- *   p2m-ctl <domid> ring-hold         hold the monitor ring, as a listener
- *                                     that never asked for SPP faults and
- *                                     answers nothing, until SIGINT or
- *                                     SIGTERM ("holding" on stderr once
- *                                     it does)
+ *   p2m-ctl <domid> peek <gfn>        how many of the first 128 bytes of
+ *                                     gfn (its sub-page 0) are not zero
+ *   p2m-ctl <domid> ring-hold [spp]   hold the monitor ring, as a listener
+ *                                     that never asked for SPP faults (or,
+ *                                     with spp, that did) and answers
+ *                                     nothing, until SIGINT or SIGTERM
+ *                                     ("holding" on stderr once it does)
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -36,8 +38,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+/* xc_map_foreign_range(): enough for one page. */
+#define XC_WANT_COMPAT_MAP_FOREIGN_API
 #include <xenctrl.h>
 #include <xendevicemodel.h>
+
+#include "xenctrl_subpage.h"
 
 #define BITS_PER_ULONG (sizeof(unsigned long) * CHAR_BIT)
 
@@ -51,7 +58,8 @@ static int usage(void)
                     "       p2m-ctl <domid> suppress-ve <n> <gfn> on|off\n"
                     "       p2m-ctl <domid> dirty <gfn> <n>\n"
                     "       p2m-ctl <domid> access <gfn> r|rx|rw|rwx\n"
-                    "       p2m-ctl <domid> ring-hold\n");
+                    "       p2m-ctl <domid> peek <gfn>\n"
+                    "       p2m-ctl <domid> ring-hold [spp]\n");
     return 2;
 }
 
@@ -191,7 +199,23 @@ static int set_access(xc_interface *xch, uint32_t domid, uint64_t gfn,
 }
 
 /* The ring enabled, never read, and disabled when told to stop. */
-static int ring_hold(xc_interface *xch, uint32_t domid)
+static int peek(xc_interface *xch, uint32_t domid, unsigned long gfn)
+{
+    const uint8_t *p = xc_map_foreign_range(xch, domid, XC_PAGE_SIZE,
+                                            PROT_READ, gfn);
+    unsigned int i, n = 0;
+
+    if ( !p )
+        return fail("mapping the page");
+    for ( i = 0; i < 128; i++ )
+        n += !!p[i];
+    munmap((void *)p, XC_PAGE_SIZE);
+    printf("%u\n", n);
+
+    return 0;
+}
+
+static int ring_hold(xc_interface *xch, uint32_t domid, bool spp)
 {
     struct sigaction sa = { .sa_handler = on_signal };
     uint32_t port;
@@ -202,6 +226,8 @@ static int ring_hold(xc_interface *xch, uint32_t domid)
     ring = xc_monitor_enable(xch, domid, &port);
     if ( !ring )
         return fail("xc_monitor_enable");
+    if ( spp && xc_monitor_subpage_write(xch, domid, true) )
+        return fail("xc_monitor_subpage_write");
     fprintf(stderr, "holding\n");
     while ( !stop )
         pause();
@@ -262,8 +288,11 @@ int main(int argc, char **argv)
     else if ( !strcmp(argv[2], "access") && argc == 5 &&
               !parse(argv[3], &gfn) )
         rc = set_access(xch, domid, gfn, argv[4]);
-    else if ( !strcmp(argv[2], "ring-hold") && argc == 3 )
-        rc = ring_hold(xch, domid);
+    else if ( !strcmp(argv[2], "peek") && argc == 4 && !parse(argv[3], &gfn) )
+        rc = peek(xch, domid, gfn);
+    else if ( !strcmp(argv[2], "ring-hold") &&
+              (argc == 3 || (argc == 4 && !strcmp(argv[3], "spp"))) )
+        rc = ring_hold(xch, domid, argc == 4);
     else
         rc = usage();
     xc_interface_close(xch);

@@ -34,7 +34,8 @@ static const char *prog = "spp-guest-ctl";
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: %s <domid> wait-ready [timeout_s]\n"
+            "usage: %s [-v <vcpu>] <domid> <command>: to vCPU 0, or vcpu\n"
+            "commands: wait-ready [timeout_s]\n"
             "       %s <domid> write <gfn> <mask> [timeout_s]\n"
             "       %s <domid> copy <gfn> <mask> [timeout_s]\n"
             "                  (as write, but a hypercall writes)\n"
@@ -46,13 +47,20 @@ static void usage(void)
             "                   guest to agent_view: prints ves=<n> too)\n"
             "       %s <domid> hypercall [timeout_s]\n"
             "       %s <domid> ping [timeout_s]\n"
+            "       %s <domid> spin <gfn> <mask> [timeout_s]\n"
+            "                  (write them over and over, a counter's next\n"
+            "                   value each time, until \"stop\")\n"
+            "       %s <domid> stop [timeout_s]   (prints rounds=<n>)\n"
+            "       %s <domid> runstate <gfn> [timeout_s]\n"
+            "                  (the vCPU's runstate area at gfn, none with\n"
+            "                   0; prints rc=<rc> nonzero=<bytes written>)\n"
             "       %s <domid> hold     (keep the command page mapped\n"
             "                            until killed: a destroyed domain\n"
             "                            stays dying meanwhile)\n"
             "write, copy, movs: print landed=0x<mask> writes=<n>\n"
             "hypercall: prints self=<rc> dom0=<rc> own=<rc>\n"
             "test pages: gfn %#x-%#x\n",
-            prog, prog, prog, prog, prog, prog, prog, prog,
+            prog, prog, prog, prog, prog, prog, prog, prog, prog, prog, prog,
             SPP_GUEST_TEST_GFN,
             SPP_GUEST_TEST_GFN + SPP_GUEST_NR_TEST_PAGES - 1);
 }
@@ -129,37 +137,40 @@ static int wait_ready(struct spp_guest_cmd *cmd, unsigned int timeout_s)
     }
 }
 
-/*
- * Post the command whose arguments are already in the page, and wait for
- * the guest to complete it.
- */
-static int run_command(struct spp_guest_cmd *cmd, uint32_t op,
-                       unsigned int timeout_s)
+/* Post the command whose arguments are already in the page: its seq. */
+static uint32_t post_command(struct spp_guest_cmd *cmd, uint32_t op)
 {
     uint32_t seq;
-    double deadline;
 
     if ( __atomic_load_n(&cmd->magic, __ATOMIC_ACQUIRE) ==
          SPP_GUEST_MAGIC_FAULT )
     {
         report_fault(cmd);
-        return -1;
+        return 0;
     }
     if ( cmd->magic != SPP_GUEST_MAGIC_READY )
     {
         fail("the guest is not ready (see wait-ready)");
-        return -1;
+        return 0;
     }
 
     cmd->op = op;
-    seq = cmd->seq + 1;
+    seq = cmd->seq + 1 ?: 1;          /* 0 means none */
     /* Release: the guest sees the arguments once it sees the new seq. */
     __atomic_store_n(&cmd->seq, seq, __ATOMIC_RELEASE);
 
-    deadline = now() + timeout_s;
+    return seq;
+}
+
+/* Until *field == seq: the guest completed, or started, command seq. */
+static int wait_for_seq(struct spp_guest_cmd *cmd, uint32_t *field,
+                        uint32_t seq, unsigned int timeout_s)
+{
+    double deadline = now() + timeout_s;
+
     for ( ; ; )
     {
-        if ( __atomic_load_n(&cmd->done, __ATOMIC_ACQUIRE) == seq )
+        if ( __atomic_load_n(field, __ATOMIC_ACQUIRE) == seq )
             return 0;
         if ( __atomic_load_n(&cmd->magic, __ATOMIC_ACQUIRE) ==
              SPP_GUEST_MAGIC_FAULT )
@@ -169,12 +180,52 @@ static int run_command(struct spp_guest_cmd *cmd, uint32_t op,
         }
         if ( now() > deadline )
         {
-            fail("command %u (op %u) not done after %u s", seq, op,
-                 timeout_s);
+            fail("command %u (op %u) not %s after %u s", seq, cmd->op,
+                 field == &cmd->done ? "done" : "started", timeout_s);
             return -1;
         }
         pause_briefly();
     }
+}
+
+/* Post a command and wait for the guest to complete it. */
+static int run_command(struct spp_guest_cmd *cmd, uint32_t op,
+                       unsigned int timeout_s)
+{
+    uint32_t seq = post_command(cmd, op);
+
+    return seq ? wait_for_seq(cmd, &cmd->done, seq, timeout_s) : -1;
+}
+
+/* OP_SPIN: returns once the guest's loop runs. */
+static int do_spin(struct spp_guest_cmd *cmd, uint64_t gfn, uint32_t mask,
+                   unsigned int timeout_s)
+{
+    uint32_t seq;
+
+    cmd->gfn = gfn;
+    cmd->mask = mask;
+    cmd->stop = 0;
+    seq = post_command(cmd, SPP_GUEST_OP_SPIN);
+
+    return seq ? wait_for_seq(cmd, &cmd->spinning, seq, timeout_s) : -1;
+}
+
+static int do_stop(struct spp_guest_cmd *cmd, unsigned int timeout_s)
+{
+    uint32_t seq = __atomic_load_n(&cmd->spinning, __ATOMIC_ACQUIRE);
+
+    if ( !seq )
+    {
+        fail("the guest is not spinning");
+        return -1;
+    }
+    __atomic_store_n(&cmd->stop, 1, __ATOMIC_RELEASE);
+    if ( wait_for_seq(cmd, &cmd->done, seq, timeout_s) )
+        return -1;
+    printf("rounds=%u\n", cmd->writes);
+
+    return 0;
 }
 
 /* op: SPP_GUEST_OP_WRITE (the guest writes) or _COPY (Xen writes). */
@@ -219,6 +270,7 @@ static int do_hypercall(struct spp_guest_cmd *cmd, uint32_t domid,
 /* The command line, once parsed. */
 struct request {
     uint32_t domid;
+    uint32_t vcpu;
     const char *verb;
     uint64_t gfn;
     uint32_t mask;
@@ -245,13 +297,22 @@ static bool parse_request(int argc, char **argv, struct request *req)
 {
     uint64_t v;
 
+    req->vcpu = 0;
+    if ( argc > 2 && !strcmp(argv[1], "-v") )
+    {
+        if ( !parse_number(argv[2], SPP_GUEST_MAX_VCPUS - 1, &v) )
+            return false;
+        req->vcpu = v;
+        argc -= 2;
+        argv += 2;
+    }
     if ( argc < 3 || !parse_number(argv[1], DOMID_FIRST_RESERVED - 1, &v) )
         return false;
     req->domid = v;
     req->verb = argv[2];
 
     if ( !strcmp(req->verb, "write") || !strcmp(req->verb, "copy") ||
-         !strcmp(req->verb, "movs") )
+         !strcmp(req->verb, "movs") || !strcmp(req->verb, "spin") )
     {
         if ( argc < 5 || !parse_number(argv[3], UINT64_MAX, &req->gfn) ||
              !parse_number(argv[4], UINT32_MAX, &v) )
@@ -275,11 +336,15 @@ static bool parse_request(int argc, char **argv, struct request *req)
         return parse_timeout(argc, argv, 7, req);
     }
 
+    if ( !strcmp(req->verb, "runstate") )
+        return argc >= 4 && parse_number(argv[3], UINT64_MAX, &req->gfn) &&
+               parse_timeout(argc, argv, 4, req);
+
     if ( !strcmp(req->verb, "hold") )
         return argc == 3;
 
     if ( !strcmp(req->verb, "wait-ready") || !strcmp(req->verb, "ping") ||
-         !strcmp(req->verb, "hypercall") )
+         !strcmp(req->verb, "hypercall") || !strcmp(req->verb, "stop") )
         return parse_timeout(argc, argv, 3, req);
 
     return false;
@@ -307,6 +372,18 @@ static int run_request(struct spp_guest_cmd *cmd, const struct request *req)
                         req->timeout_s);
     if ( !strcmp(req->verb, "hypercall") )
         return do_hypercall(cmd, req->domid, req->timeout_s);
+    if ( !strcmp(req->verb, "spin") )
+        return do_spin(cmd, req->gfn, req->mask, req->timeout_s);
+    if ( !strcmp(req->verb, "stop") )
+        return do_stop(cmd, req->timeout_s);
+    if ( !strcmp(req->verb, "runstate") )
+    {
+        cmd->gfn = req->gfn;
+        if ( run_command(cmd, SPP_GUEST_OP_RUNSTATE, req->timeout_s) )
+            return -1;
+        printf("rc=%d nonzero=%u\n", cmd->rc[0], cmd->landed);
+        return cmd->rc[0] ? -1 : 0;
+    }
     if ( !strcmp(req->verb, "ve-write") )
     {
         cmd->view = req->view;
@@ -324,6 +401,7 @@ int main(int argc, char **argv)
     xenforeignmemory_handle *fmem;
     xen_pfn_t gfn = SPP_GUEST_CMD_GFN;
     struct spp_guest_cmd *cmd;
+    void *page;
     int err = 0, rc;
 
     if ( !parse_request(argc, argv, &req) )
@@ -339,21 +417,22 @@ int main(int argc, char **argv)
         return EXIT_FAILED;
     }
 
-    cmd = xenforeignmemory_map(fmem, req.domid, PROT_READ | PROT_WRITE, 1,
-                               &gfn, &err);
-    if ( !cmd || err )
+    page = xenforeignmemory_map(fmem, req.domid, PROT_READ | PROT_WRITE, 1,
+                                &gfn, &err);
+    if ( !page || err )
     {
         fail("cannot map gfn %#x of d%u: %s", SPP_GUEST_CMD_GFN, req.domid,
-             strerror(cmd ? -err : errno));
-        if ( cmd )
-            xenforeignmemory_unmap(fmem, cmd, 1);
+             strerror(page ? -err : errno));
+        if ( page )
+            xenforeignmemory_unmap(fmem, page, 1);
         xenforeignmemory_close(fmem);
         return EXIT_FAILED;
     }
 
+    cmd = page + req.vcpu * SPP_GUEST_CMD_STRIDE;
     rc = run_request(cmd, &req);
 
-    xenforeignmemory_unmap(fmem, cmd, 1);
+    xenforeignmemory_unmap(fmem, page, 1);
     xenforeignmemory_close(fmem);
 
     return rc ? EXIT_FAILED : EXIT_SUCCESS;

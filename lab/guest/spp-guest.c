@@ -11,6 +11,7 @@
  */
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "guest.h"
@@ -51,7 +52,7 @@
 #define XEN_CPUID_FIRST         0x40000000U
 #define XEN_CPUID_LAST          0x40010000U
 
-static struct spp_guest_cmd *const cmd = (void *)SPP_GUEST_CMD_ADDR;
+#define LAPIC_ID                0x020
 
 static uint32_t page_directory[1024] __attribute__((aligned(4096)));
 static uint64_t idt[256];
@@ -237,12 +238,18 @@ static uint64_t interrupt_gate(const void *handler)
            ((uint64_t)((addr & 0xffff0000) | 0x8e00) << 32);
 }
 
-static void setup_idt(void)
+static void load_idt(void)
 {
     struct __attribute__((packed)) {
         uint16_t limit;
         uint32_t base;
     } idtr = { sizeof(idt) - 1, (uint32_t)idt };
+
+    asm volatile ( "lidt %0" :: "m" (idtr) );
+}
+
+static void setup_idt(void)
+{
     unsigned int v;
 
     for ( v = 0; v < NR_EXCEPTIONS; v++ )
@@ -250,8 +257,7 @@ static void setup_idt(void)
     idt[VE_VECTOR] = interrupt_gate(ve_entry);
     idt[TIMER_VECTOR] = interrupt_gate(timer_entry);
     idt[SPURIOUS_VECTOR] = interrupt_gate(spurious_entry);
-
-    asm volatile ( "lidt %0" :: "m" (idtr) );
+    load_idt();
 }
 
 static void lapic_write(unsigned int reg, uint32_t val)
@@ -259,8 +265,27 @@ static void lapic_write(unsigned int reg, uint32_t val)
     *(volatile uint32_t *)(LAPIC_BASE + reg) = val;
 }
 
+static uint32_t lapic_read(unsigned int reg)
+{
+    return *(volatile uint32_t *)(LAPIC_BASE + reg);
+}
+
+/* vCPU n's command area (spp-guest.h). */
+static struct spp_guest_cmd *cmd_of(unsigned int vcpu)
+{
+    return (void *)(SPP_GUEST_CMD_ADDR + vcpu * SPP_GUEST_CMD_STRIDE);
+}
+
+/* Xen gives vCPU n the local APIC ID 2n. */
+static unsigned int this_vcpu(void)
+{
+    return lapic_read(LAPIC_ID) >> 25;
+}
+
 void exception_handler(const struct exception_frame *f)
 {
+    struct spp_guest_cmd *cmd = cmd_of(this_vcpu());
+
     /* Stop the timer: nothing is to run any more. */
     lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
 
@@ -269,8 +294,8 @@ void exception_handler(const struct exception_frame *f)
     cmd->fault_eip = f->eip;
     __atomic_store_n(&cmd->magic, SPP_GUEST_MAGIC_FAULT, __ATOMIC_RELEASE);
 
-    print("spp-guest: exception %u error %#x eip %#x: halted\n",
-          f->vector, f->error, f->eip);
+    print("spp-guest: vcpu %u: exception %u error %#x eip %#x: halted\n",
+          this_vcpu(), f->vector, f->error, f->eip);
     halt_forever();
 }
 
@@ -357,6 +382,23 @@ static void setup_hypercall_page(void)
                    : "edx", "esi", "edi", "memory" );                   \
     ret_;                                                               \
 })
+
+#define HYPERCALL3(nr, arg1, arg2, arg3) ({                             \
+    long ret_;                                                          \
+    uint32_t ebx_, ecx_, edx_;                                          \
+                                                                        \
+    asm volatile ( "call hypercall_page + %c[offset]"                   \
+                   : "=a" (ret_), "=b" (ebx_), "=c" (ecx_), "=d" (edx_) \
+                   : [offset] "i" ((nr) * 32), "1" (arg1), "2" (arg2),  \
+                     "3" (arg3)                                         \
+                   : "esi", "edi", "memory" );                          \
+    ret_;                                                               \
+})
+
+static long vcpu_op(unsigned int op, unsigned int vcpu, void *arg)
+{
+    return HYPERCALL3(__HYPERVISOR_vcpu_op, op, vcpu, arg);
+}
 
 static long hvm_op(unsigned int op, void *arg)
 {
@@ -479,8 +521,8 @@ static int movs_subpage(uint8_t *va, unsigned int i, uint32_t seq)
 }
 
 /* Write the sub-pages of the command's mask on its gfn, one way. */
-static void write_mask(uint32_t seq, const char *how,
-                       subpage_writer_t *write)
+static void write_mask(struct spp_guest_cmd *cmd, uint32_t seq,
+                       const char *how, subpage_writer_t *write)
 {
     uint64_t gfn = cmd->gfn;
     uint32_t mask = cmd->mask, landed = 0, writes = 0;
@@ -546,6 +588,8 @@ static void switch_view(uint32_t view)
  */
 void ve_interrupt(void)
 {
+    struct spp_guest_cmd *cmd = cmd_of(0);
+
     cmd->ves++;
     cmd->ve_view = ve_info->eptp_index;
     cmd->ve_qual = ve_info->qualification;
@@ -556,21 +600,21 @@ void ve_interrupt(void)
 
 static int ve_write_subpage(uint8_t *va, unsigned int i, uint32_t seq)
 {
-    switch_view(cmd->view);
+    switch_view(cmd_of(0)->view);
     return write_subpage(va, i, seq);
 }
 
-static void op_ve_write(uint32_t seq)
+static void op_ve_write(struct spp_guest_cmd *cmd, uint32_t seq)
 {
     cmd->ves = 0;
-    write_mask(seq, "ve-write", ve_write_subpage);
+    write_mask(cmd, seq, "ve-write", ve_write_subpage);
     switch_view(cmd->view);
     print("spp-guest: seq %u ve-write: %u #VE, the last on view %u:"
           " qualification %#x gpa %#x\n", seq, cmd->ves, cmd->ve_view,
           (uint32_t)cmd->ve_qual, (uint32_t)cmd->ve_gpa);
 }
 
-static void op_copy(uint32_t seq)
+static void op_copy(struct spp_guest_cmd *cmd, uint32_t seq)
 {
     if ( !hypercalls_ready || xen_version(XENVER_changeset, changeset) )
     {
@@ -578,11 +622,70 @@ static void op_copy(uint32_t seq)
         print("spp-guest: seq %u copy: no hypercalls\n", seq);
         return;
     }
-    write_mask(seq, "copy", copy_subpage);
+    write_mask(cmd, seq, "copy", copy_subpage);
+}
+
+/*
+ * Write the mask's sub-pages, the next counter value each time, until
+ * dom0 says stop.  Interrupts stay on (IPIs must reach this vCPU) and
+ * nothing else here exits to Xen: a write that lands after dom0 removed
+ * the page's write permission shows a missing EPT flush.
+ */
+static void op_spin(struct spp_guest_cmd *cmd, uint32_t seq)
+{
+    uint32_t mask = cmd->mask, n = 0, rounds = 0;
+    uint8_t *va;
+    unsigned int i;
+
+    if ( !is_test_page(cmd->gfn) )
+    {
+        cmd->rc[0] = -EINVAL;
+        return;
+    }
+    va = test_page_va(cmd->gfn);
+
+    __atomic_store_n(&cmd->spinning, seq, __ATOMIC_RELEASE);
+    while ( !__atomic_load_n(&cmd->stop, __ATOMIC_ACQUIRE) )
+    {
+        for ( i = 0; i < SPP_GUEST_NR_SUBPAGES; i++ )
+            if ( mask & (1U << i) )
+                *subpage_middle(va, i) = ++n;
+        rounds++;
+    }
+    cmd->writes = rounds;
+    cmd->spinning = 0;
+    cmd->stop = 0;
+    print("spp-guest: vcpu %u seq %u spin gfn %#x mask %#08x: %u rounds\n",
+          this_vcpu(), seq, (uint32_t)cmd->gfn, mask, rounds);
+}
+
+static void op_runstate(struct spp_guest_cmd *cmd, uint32_t seq)
+{
+    uint64_t gfn = cmd->gfn;
+    uint64_t area = gfn * SPP_GUEST_PAGE_SIZE;
+    const volatile uint8_t *p = (const void *)(uint32_t)area;
+    uint32_t start = ticks, nonzero = 0;
+    unsigned int i;
+
+    if ( gfn && !is_test_page(gfn) )
+    {
+        cmd->rc[0] = -EINVAL;
+        return;
+    }
+    cmd->rc[0] = vcpu_op(VCPUOP_register_runstate_memory_area,
+                         this_vcpu(), &area);
+    while ( ticks - start < 5 )
+        asm volatile ( "sti; hlt" ::: "memory" );
+    for ( i = 0; gfn && i < RUNSTATE_INFO_SIZE; i++ )
+        nonzero += !!p[i];
+    cmd->landed = nonzero;
+    print("spp-guest: vcpu %u seq %u runstate area at gfn %#x: rc %d,"
+          " %u bytes not zero\n", this_vcpu(), seq, (uint32_t)gfn,
+          cmd->rc[0], nonzero);
 }
 
 /* The guest must not be able to change SPP, on itself or on others. */
-static void op_hypercall(uint32_t seq)
+static void op_hypercall(struct spp_guest_cmd *cmd, uint32_t seq)
 {
     uint16_t own = cmd->domid;
     int32_t *rc = cmd->rc;
@@ -598,7 +701,7 @@ static void op_hypercall(uint32_t seq)
           rc[SPP_GUEST_RC_OWN_DOMID]);
 }
 
-static void run_command(uint32_t seq)
+static void run_command(struct spp_guest_cmd *cmd, uint32_t seq)
 {
     unsigned int i;
 
@@ -610,22 +713,29 @@ static void run_command(uint32_t seq)
     switch ( cmd->op )
     {
     case SPP_GUEST_OP_WRITE:
-        write_mask(seq, "write", write_subpage);
+        write_mask(cmd, seq, "write", write_subpage);
         break;
     case SPP_GUEST_OP_HYPERCALL:
-        op_hypercall(seq);
+        op_hypercall(cmd, seq);
         break;
     case SPP_GUEST_OP_COPY:
-        op_copy(seq);
+        op_copy(cmd, seq);
         break;
     case SPP_GUEST_OP_MOVS:
-        write_mask(seq, "movs", movs_subpage);
+        write_mask(cmd, seq, "movs", movs_subpage);
         break;
     case SPP_GUEST_OP_VE_WRITE:
-        op_ve_write(seq);
+        op_ve_write(cmd, seq);
+        break;
+    case SPP_GUEST_OP_SPIN:
+        op_spin(cmd, seq);
+        break;
+    case SPP_GUEST_OP_RUNSTATE:
+        op_runstate(cmd, seq);
         break;
     case SPP_GUEST_OP_PING:
-        print("spp-guest: seq %u ping (%u ticks)\n", seq, ticks);
+        print("spp-guest: vcpu %u seq %u ping (%u ticks)\n", this_vcpu(),
+              seq, ticks);
         break;
     default:
         cmd->rc[0] = -EINVAL;
@@ -633,7 +743,7 @@ static void run_command(uint32_t seq)
     }
 }
 
-static void poll_command(void)
+static void poll_command(struct spp_guest_cmd *cmd)
 {
     /* Acquire: the arguments dom0 wrote before seq are visible. */
     uint32_t seq = __atomic_load_n(&cmd->seq, __ATOMIC_ACQUIRE);
@@ -641,8 +751,83 @@ static void poll_command(void)
     if ( seq == cmd->done )
         return;
 
-    run_command(seq);
+    run_command(cmd, seq);
     __atomic_store_n(&cmd->done, seq, __ATOMIC_RELEASE);
+}
+
+/* Every CPU's main loop: sleep until an interrupt, then look for work. */
+static void __attribute__((noreturn)) take_commands(struct spp_guest_cmd *cmd)
+{
+    /* Anything dom0 posted before we were ready is not ours to run. */
+    cmd->done = cmd->seq;
+    __atomic_store_n(&cmd->magic, SPP_GUEST_MAGIC_READY, __ATOMIC_RELEASE);
+
+    for ( ; ; )
+    {
+        /* Sleep until an interrupt: the next tick at the latest. */
+        asm volatile ( "sti; hlt" ::: "memory" );
+        poll_command(cmd);
+    }
+}
+
+/* The other vCPUs: what guest_main() sets up for vCPU 0, for itself. */
+void ap_main(void)
+{
+    load_idt();
+    setup_paging();
+    setup_lapic_timer();
+    print("spp-guest: vcpu %u ready cmd=%#x\n", this_vcpu(),
+          (uint32_t)cmd_of(this_vcpu()));
+    take_commands(cmd_of(this_vcpu()));
+}
+
+static uint8_t ap_stacks[SPP_GUEST_MAX_VCPUS][STACK_SIZE]
+    __attribute__((aligned(16)));
+
+/*
+ * Start vCPU n at ap_start as Xen starts vCPU 0: 32-bit protected mode,
+ * paging off, flat segments; ap_start loads the GDT.  -ENOENT when the
+ * domain has no vCPU n.
+ */
+static long start_vcpu(unsigned int n)
+{
+    struct vcpu_hvm_context ctx = { .mode = VCPU_HVM_MODE_32B };
+    long rc;
+
+    ctx.cpu_regs.x86_32.eip = (uint32_t)ap_start;
+    ctx.cpu_regs.x86_32.esp = (uint32_t)ap_stacks[n] + STACK_SIZE;
+    ctx.cpu_regs.x86_32.eflags = 0x2;
+    ctx.cpu_regs.x86_32.cr0 = 0x11;             /* PE, ET */
+    ctx.cpu_regs.x86_32.cs_limit = ~0U;
+    ctx.cpu_regs.x86_32.ds_limit = ~0U;
+    ctx.cpu_regs.x86_32.ss_limit = ~0U;
+    ctx.cpu_regs.x86_32.es_limit = ~0U;
+    ctx.cpu_regs.x86_32.tr_limit = 0x67;
+    ctx.cpu_regs.x86_32.cs_ar = 0xc9b;          /* 32-bit code, present */
+    ctx.cpu_regs.x86_32.ds_ar = 0xc93;          /* 32-bit data, present */
+    ctx.cpu_regs.x86_32.ss_ar = 0xc93;
+    ctx.cpu_regs.x86_32.es_ar = 0xc93;
+    ctx.cpu_regs.x86_32.tr_ar = 0x8b;           /* busy 32-bit TSS */
+
+    rc = vcpu_op(VCPUOP_initialise, n, &ctx);
+
+    return rc ?: vcpu_op(VCPUOP_up, n, NULL);
+}
+
+static void start_other_vcpus(void)
+{
+    unsigned int n;
+    long rc;
+
+    for ( n = 1; n < SPP_GUEST_MAX_VCPUS && hypercalls_ready; n++ )
+    {
+        rc = start_vcpu(n);
+        if ( rc )
+        {
+            print("spp-guest: %u vcpu(s) (vcpu %u: %d)\n", n, n, (int)rc);
+            return;
+        }
+    }
 }
 
 void guest_main(void)
@@ -651,18 +836,10 @@ void guest_main(void)
     setup_paging();
     setup_hypercall_page();
     setup_lapic_timer();
+    start_other_vcpus();
 
-    /* Anything dom0 posted before we were ready is not ours to run. */
-    cmd->done = cmd->seq;
-    __atomic_store_n(&cmd->magic, SPP_GUEST_MAGIC_READY, __ATOMIC_RELEASE);
     print("spp-guest: ready cmd=%#x pages=%#x-%#x\n", SPP_GUEST_CMD_GFN,
           SPP_GUEST_TEST_GFN,
           SPP_GUEST_TEST_GFN + SPP_GUEST_NR_TEST_PAGES - 1);
-
-    for ( ; ; )
-    {
-        /* Sleep until an interrupt: the next tick at the latest. */
-        asm volatile ( "sti; hlt" ::: "memory" );
-        poll_command();
-    }
+    take_commands(cmd_of(0));
 }

@@ -30,6 +30,14 @@
 #define SPP_GUEST_NR_TEST_PAGES 64
 #define SPP_GUEST_TEST_GFN      (SPP_GUEST_CMD_GFN + 1)
 
+/*
+ * Each vCPU takes commands from its own struct spp_guest_cmd, vCPU n's at
+ * SPP_GUEST_CMD_ADDR + n * SPP_GUEST_CMD_STRIDE.  vCPU 0 starts the
+ * others that the domain has, up to SPP_GUEST_MAX_VCPUS.
+ */
+#define SPP_GUEST_MAX_VCPUS     2
+#define SPP_GUEST_CMD_STRIDE    0x800
+
 /* The #VE information page dom0 gives vCPU 0 (xen-subpage ve enable). */
 #define SPP_GUEST_VE_GFN        (SPP_GUEST_TEST_GFN + SPP_GUEST_NR_TEST_PAGES)
 
@@ -60,6 +68,20 @@
  * "agent_view" and is counted (ves, and the last one's #VE information).
  */
 #define SPP_GUEST_OP_VE_WRITE   6
+/*
+ * Write the sub-pages of mask on gfn over and over, each time with the
+ * next value of a counter, and with no VM exit of its own, until dom0
+ * sets stop: "spinning" says when the loop runs, "writes" counts its
+ * rounds.  The value a sub-page holds tells dom0 when it was written.
+ */
+#define SPP_GUEST_OP_SPIN       7
+/*
+ * Register vCPU's runstate area (VCPUOP_register_runstate_memory_area) at
+ * the start of gfn, or none with gfn 0, then sleep for a few ticks (each
+ * wake-up a context switch, at which Xen writes the area): rc[0] is the
+ * hypercall's result, "landed" how many bytes of the area are not zero.
+ */
+#define SPP_GUEST_OP_RUNSTATE   8
 
 /*
  * Results of SPP_GUEST_OP_HYPERCALL: HVMOP_set_subpage (access_map 0, on
@@ -94,9 +116,14 @@ struct spp_guest_cmd {
     uint32_t ve_view;       /* guest: the last #VE's EPTP index, */
     uint64_t ve_qual;       /* exit qualification */
     uint64_t ve_gpa;        /* and guest-physical address */
+    uint32_t spinning;      /* guest: seq of the OP_SPIN running, or 0 */
+    uint32_t stop;          /* dom0: nonzero ends OP_SPIN */
 };
 
-_Static_assert(sizeof(struct spp_guest_cmd) == 104, "spp_guest_cmd size");
+_Static_assert(sizeof(struct spp_guest_cmd) == 112, "spp_guest_cmd size");
+_Static_assert(sizeof(struct spp_guest_cmd) <= SPP_GUEST_CMD_STRIDE &&
+               SPP_GUEST_MAX_VCPUS * SPP_GUEST_CMD_STRIDE <=
+               SPP_GUEST_PAGE_SIZE, "spp_guest_cmd per vCPU");
 _Static_assert(__builtin_offsetof(struct spp_guest_cmd, gfn) == 16,
                "spp_guest_cmd gfn offset");
 _Static_assert(__builtin_offsetof(struct spp_guest_cmd, rc) == 40,

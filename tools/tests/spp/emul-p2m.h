@@ -62,6 +62,7 @@ typedef struct { unsigned long gfn; } gfn_t;
 #define _gfn(g)             ((gfn_t){ (g) })
 #define gfn_x(g)            ((g).gfn)
 #define INVALID_GFN         _gfn(~0UL)
+#define gfn_eq(a, b)        (gfn_x(a) == gfn_x(b))
 
 typedef enum {
     p2m_invalid, p2m_ram_rw, p2m_ram_logdirty, p2m_ram_ro, p2m_mmio_dm,

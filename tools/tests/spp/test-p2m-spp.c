@@ -1405,6 +1405,83 @@ static void batch_flushes_once_per_chunk_with_views(void **state)
 }
 
 /*
+ * Removals keep the batch's promise too: their leaves lose bit 61, one
+ * synchronous flush per chunk, then their L1Es and emptied tables go
+ * (paging_free_page() checks that no table goes before the flush).
+ */
+static void batch_clears_once_per_chunk_with_views(void **state)
+{
+    struct xen_hvm_subpage_batch b = batch(NR);
+    unsigned int i;
+
+    (void)state;
+    fake_view_init();
+    fake_view1_init();
+    fill(0x00ff00ff);
+    for ( i = 0; i < NR; i++ )
+    {
+        fake_view_map_in(&fake.view, gfns[i], FAKE_MFN(gfns[i]),
+                         p2m_access_rwx);
+        fake_view_map_in(&fake.view1, gfns[i], FAKE_MFN(gfns[i]),
+                         p2m_access_rwx);
+    }
+    assert_int_equal(p2m_set_subpage_batch(d, &b), 0);
+
+    for ( i = 0; i < NR; i++ )
+        maps[i] = ~0U;
+    b = batch(NR);
+    fake.flushes = 0;
+    assert_int_equal(p2m_set_subpage_batch(d, &b), 0);
+    assert_int_equal(b.done, NR);
+    assert_int_equal(fake.flushes, (NR + 63) / 64);
+    for ( i = 0; i < NR; i++ )
+    {
+        assert_unprotected_ram(gfns[i]);
+        assert_false(fake.view_e[gfns[i]].spp);
+        assert_false(fake.view1_e[gfns[i]].spp);
+    }
+    assert_int_equal(stats().protected_pages, 0);
+    assert_null(fake_locks_left());
+}
+
+/*
+ * In one chunk: a gfn removed twice, removed then protected again, and
+ * protected then removed; each ends as its last entry says.
+ */
+static void batch_removes_and_protects_the_same_gfn(void **state)
+{
+    static const uint32_t last[] = { ~0U, 0x3, ~0U };
+    struct xen_hvm_subpage_batch b;
+    unsigned int i;
+
+    (void)state;
+    for ( i = 0; i < 3; i++ )
+        assert_int_equal(p2m_set_subpage(d, _gfn(RAM + i), 0x1), 0);
+    gfns[0] = RAM;     maps[0] = ~0U;
+    gfns[1] = RAM;     maps[1] = ~0U;
+    gfns[2] = RAM + 1; maps[2] = ~0U;
+    gfns[3] = RAM + 1; maps[3] = 0x3;
+    gfns[4] = RAM + 2; maps[4] = 0x7;
+    gfns[5] = RAM + 2; maps[5] = ~0U;
+    b = batch(6);
+    assert_int_equal(p2m_set_subpage_batch(d, &b), 0);
+    assert_int_equal(b.done, 6);
+    for ( i = 0; i < 3; i++ )
+    {
+        uint32_t map;
+
+        assert_int_equal(p2m_get_subpage(d, _gfn(RAM + i), &map), 0);
+        assert_int_equal(map, last[i]);
+        if ( last[i] == ~0U )
+            assert_unprotected_ram(RAM + i);
+        else
+            assert_hw_map(RAM + i, last[i]);
+    }
+    assert_int_equal(stats().protected_pages, 1);
+    assert_null(fake_locks_left());
+}
+
+/*
  * A listener that did not ask for SPP faults (it would not know what to
  * answer): the rule for no listener applies, and nothing is sent to it.
  */
@@ -1567,6 +1644,8 @@ int main(int argc, char **argv)
         T(every_allocation_may_fail),
         T(stale_misses_are_bounded),
         T(batch_flushes_once_per_chunk_with_views),
+        T(batch_clears_once_per_chunk_with_views),
+        T(batch_removes_and_protects_the_same_gfn),
         T(unaware_listener_gets_nothing),
         T(ended_protection_is_reported),
         T(every_xmalloc_may_fail),

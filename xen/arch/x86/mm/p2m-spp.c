@@ -66,6 +66,9 @@
 #include "mm-locks.h"
 #include "sppt.h"
 
+/* Entries set under one p2m lock, and so one EPT flush. */
+#define SPP_BATCH_CHUNK 64
+
 struct p2m_spp {
     struct sppt sppt;
     /* A gfn being unprotected: EPT leaves see it as unprotected already. */
@@ -77,6 +80,14 @@ struct p2m_spp {
     /* Protections ended by a p2m change, to report (spp_report_ended()). */
     struct rangeset *ended;
     struct tasklet ended_tasklet;
+    /*
+     * While a batch chunk runs: the gfns it unprotected, whose leaves have
+     * lost bit 61 but whose L1Es wait for the chunk's one synchronous EPT
+     * flush (spp_drop_removed()).
+     */
+    bool batching;
+    unsigned int nr_removed;
+    gfn_t removed[SPP_BATCH_CHUNK];
     /* Statistics (HVMOP_get_subpage_stats). */
     unsigned long write_violations;
     unsigned long miss_exits;           /* SPP-induced VM exits (66) */
@@ -502,6 +513,48 @@ static int spp_reset_leaf(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
     return rc ?: spp_reset_views(p2m, gfn, protect);
 }
 
+/*
+ * In a batch chunk, gfn's L1E goes (and with it, maybe, SPPT tables) when
+ * the chunk's removals are dropped together after one synchronous flush,
+ * not after a flush of its own.  Until then the L1E stays in use, and so
+ * gfn counts as protected, but only to the p2m lock's holder.
+ */
+static int spp_defer_removal(struct p2m_spp *spp, gfn_t gfn)
+{
+    unsigned int i;
+
+    for ( i = 0; i < spp->nr_removed; i++ )
+        if ( gfn_eq(spp->removed[i], gfn) )
+            return 0;
+
+    ASSERT(spp->nr_removed < ARRAY_SIZE(spp->removed));
+    spp->removed[spp->nr_removed++] = gfn;
+
+    return 0;
+}
+
+/*
+ * The L1Es of the gfns spp_defer_removal() kept, once no EPT leaf in any
+ * TLB can lead to them.  p2m locked.
+ */
+static void spp_drop_removed(struct p2m_domain *p2m)
+{
+    struct p2m_spp *spp = p2m->spp;
+    unsigned int i;
+
+    if ( !spp || !spp->nr_removed )
+        return;
+
+    p2m_tlb_flush_sync(p2m);
+    for ( i = 0; i < spp->nr_removed; i++ )
+    {
+        int rc = sppt_unprotect(&spp->sppt, gfn_x(spp->removed[i]));
+
+        ASSERT(!rc);
+    }
+    spp->nr_removed = 0;
+}
+
 static int spp_unprotect(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
                          p2m_type_t t, p2m_access_t a)
 {
@@ -514,6 +567,8 @@ static int spp_unprotect(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
     spp->leaving = INVALID_GFN;
     if ( rc )
         return rc;
+    if ( spp->batching )
+        return spp_defer_removal(spp, gfn);
     p2m_tlb_flush_sync(p2m);
 
     return sppt_unprotect(&spp->sppt, gfn_x(gfn));
@@ -615,12 +670,21 @@ int p2m_set_subpage(struct domain *d, gfn_t gfn, uint32_t map)
     return rc;
 }
 
-/* Entries set under one p2m lock, and so one EPT flush. */
-#define SPP_BATCH_CHUNK 64
+static void spp_batching(struct p2m_domain *p2m, bool on)
+{
+    if ( !p2m->spp )
+        return;
+    if ( !on )
+        spp_drop_removed(p2m);
+    p2m->spp->batching = on;
+}
 
 /*
  * Up to SPP_BATCH_CHUNK entries from *done on.  They are copied in first:
- * no guest memory is read with the p2m lock held.
+ * no guest memory is read with the p2m lock held.  The removals among
+ * them share one synchronous flush: each is finished before an entry that
+ * protects (which may split a superpage holding a gfn still removed only
+ * in part), and at the end.
  */
 static int spp_set_chunk(struct domain *d,
                          XEN_GUEST_HANDLE_64(const_uint64) gfns,
@@ -639,9 +703,12 @@ static int spp_set_chunk(struct domain *d,
 
     /* p2m_lock() defers flushes until p2m_unlock(). */
     p2m_lock(p2m);
+    spp_batching(p2m, true);
 
     for ( i = 0; i < n; i++, (*done)++ )
     {
+        if ( map[i] != SPP_MAP_ALL_WRITABLE )
+            spp_drop_removed(p2m);
         rc = spp_set_locked(p2m, _gfn(gfn[i]), map[i]);
         if ( rc )
         {
@@ -651,6 +718,7 @@ static int spp_set_chunk(struct domain *d,
         }
     }
 
+    spp_batching(p2m, false);
     p2m_unlock(p2m);
 
     return rc;
