@@ -18,7 +18,7 @@ DEPS := bison flex gcc make git xz-utils python3 pkg-config quilt \
         libcmocka-dev libxen-dev libyajl-dev perl valgrind \
         acpica-tools uuid-dev zlib1g-dev libncurses-dev python3-dev \
         bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools lz4 \
-        clang libclang-rt-14-dev
+        clang libclang-rt-14-dev checkpolicy m4
 
 TARBALL  := $(BUILD)/$(XEN_ORIG)
 BASE     := $(BUILD)/base.git
@@ -160,11 +160,14 @@ LAB_FILES := \
     $(INTREE_LIB)/guest/libxenguest.so.4.17.0:$(LAB_LIB)/libxenguest.so.4.17 \
     $(LAB_GUEST)/spp-guest:lab/spp-guest \
     lab/guest/spp-guest.cfg:lab/spp-guest.cfg \
+    $(LAB)/xenpolicy-no-subpage:lab/xenpolicy-no-subpage \
     lab/scenarios:lab/scenarios lab/init:init
 
 lab-image: deps tools tools-intree
 	@mkdir -p $(LAB_GUEST)
 	$(MAKE) -s -C lab/guest O=$(LAB_GUEST)
+	scripts/build-policy $(SRC_TREE) $(LAB)/xenpolicy lab/flask-engine.te
+	scripts/build-policy --no-subpage $(SRC_TREE) $(LAB)/xenpolicy-no-subpage
 	$(MAKE) --no-print-directory $(LAB)/initrd.cpio
 
 $(LAB)/initrd.cpio: lab/mkimage lab/packages $(foreach f,$(LAB_FILES),\

@@ -54,6 +54,9 @@ void ve_interrupt(void);
 #define VCPUOP_initialise       0
 #define VCPUOP_up               1
 #define VCPUOP_register_runstate_memory_area 5
+#define __HYPERVISOR_sched_op   29
+#define SCHEDOP_shutdown        2
+#define SHUTDOWN_suspend        2
 /* A 32-bit guest's struct vcpu_runstate_info: 4-byte aligned. */
 #define RUNSTATE_INFO_SIZE      44
 

@@ -54,6 +54,7 @@ static void usage(void)
             "       %s <domid> runstate <gfn> [timeout_s]\n"
             "                  (the vCPU's runstate area at gfn, none with\n"
             "                   0; prints rc=<rc> nonzero=<bytes written>)\n"
+            "       %s <domid> suspend [timeout_s]\n"
             "       %s <domid> hold     (keep the command page mapped\n"
             "                            until killed: a destroyed domain\n"
             "                            stays dying meanwhile)\n"
@@ -61,6 +62,7 @@ static void usage(void)
             "hypercall: prints self=<rc> dom0=<rc> own=<rc>\n"
             "test pages: gfn %#x-%#x\n",
             prog, prog, prog, prog, prog, prog, prog, prog, prog, prog, prog,
+            prog,
             SPP_GUEST_TEST_GFN,
             SPP_GUEST_TEST_GFN + SPP_GUEST_NR_TEST_PAGES - 1);
 }
@@ -344,7 +346,8 @@ static bool parse_request(int argc, char **argv, struct request *req)
         return argc == 3;
 
     if ( !strcmp(req->verb, "wait-ready") || !strcmp(req->verb, "ping") ||
-         !strcmp(req->verb, "hypercall") || !strcmp(req->verb, "stop") )
+         !strcmp(req->verb, "hypercall") || !strcmp(req->verb, "stop") ||
+         !strcmp(req->verb, "suspend") )
         return parse_timeout(argc, argv, 3, req);
 
     return false;
@@ -376,6 +379,8 @@ static int run_request(struct spp_guest_cmd *cmd, const struct request *req)
         return do_spin(cmd, req->gfn, req->mask, req->timeout_s);
     if ( !strcmp(req->verb, "stop") )
         return do_stop(cmd, req->timeout_s);
+    if ( !strcmp(req->verb, "suspend") )
+        return run_command(cmd, SPP_GUEST_OP_SUSPEND, req->timeout_s);
     if ( !strcmp(req->verb, "runstate") )
     {
         cmd->gfn = req->gfn;

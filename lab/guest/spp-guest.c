@@ -400,6 +400,11 @@ static long vcpu_op(unsigned int op, unsigned int vcpu, void *arg)
     return HYPERCALL3(__HYPERVISOR_vcpu_op, op, vcpu, arg);
 }
 
+static long sched_op(unsigned int op, void *arg)
+{
+    return HYPERCALL2(__HYPERVISOR_sched_op, op, arg);
+}
+
 static long hvm_op(unsigned int op, void *arg)
 {
     return HYPERCALL2(__HYPERVISOR_hvm_op, op, arg);
@@ -684,6 +689,16 @@ static void op_runstate(struct spp_guest_cmd *cmd, uint32_t seq)
           cmd->rc[0], nonzero);
 }
 
+static void op_suspend(struct spp_guest_cmd *cmd, uint32_t seq)
+{
+    uint32_t reason = SHUTDOWN_suspend;
+    long rc;
+
+    __atomic_store_n(&cmd->done, seq, __ATOMIC_RELEASE);
+    rc = sched_op(SCHEDOP_shutdown, &reason);
+    print("spp-guest: seq %u suspend: back (%d)\n", seq, (int)rc);
+}
+
 /* The guest must not be able to change SPP, on itself or on others. */
 static void op_hypercall(struct spp_guest_cmd *cmd, uint32_t seq)
 {
@@ -732,6 +747,9 @@ static void run_command(struct spp_guest_cmd *cmd, uint32_t seq)
         break;
     case SPP_GUEST_OP_RUNSTATE:
         op_runstate(cmd, seq);
+        break;
+    case SPP_GUEST_OP_SUSPEND:
+        op_suspend(cmd, seq);
         break;
     case SPP_GUEST_OP_PING:
         print("spp-guest: vcpu %u seq %u ping (%u ticks)\n", this_vcpu(),

@@ -82,6 +82,13 @@
  * hypercall's result, "landed" how many bytes of the area are not zero.
  */
 #define SPP_GUEST_OP_RUNSTATE   8
+/*
+ * Suspend (SCHEDOP_shutdown, SHUTDOWN_suspend), as a guest's PV drivers do
+ * when the toolstack asks through xenstore (the lab acknowledges that for
+ * it).  The command counts as done before the call: the toolstack saves
+ * the guest meanwhile and dom0 sees it again as a new domain.
+ */
+#define SPP_GUEST_OP_SUSPEND    9
 
 /*
  * Results of SPP_GUEST_OP_HYPERCALL: HVMOP_set_subpage (access_map 0, on
