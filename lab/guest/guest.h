@@ -59,6 +59,7 @@ void ve_interrupt(void);
 #define SHUTDOWN_suspend        2
 /* A 32-bit guest's struct vcpu_runstate_info: 4-byte aligned. */
 #define RUNSTATE_INFO_SIZE      44
+#define RUNSTATE_COPY_OFFSET    64      /* XENVER_changeset's 64 bytes */
 
 /* hvm_vcpu.h's struct vcpu_hvm_context, with its 32-bit registers. */
 #define VCPU_HVM_MODE_32B       0

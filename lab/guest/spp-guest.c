@@ -679,6 +679,14 @@ static void op_runstate(struct spp_guest_cmd *cmd, uint32_t seq)
     }
     cmd->rc[0] = vcpu_op(VCPUOP_register_runstate_memory_area,
                          this_vcpu(), &area);
+    /*
+     * Hypercall output into the same sub-page, several times in a row: an
+     * engine that does not read its ring sees it fill in hypercall
+     * context, so that the next runstate write, as this vCPU is switched
+     * out, finds it full.
+     */
+    for ( i = 0; gfn && i < 8; i++ )
+        xen_version(XENVER_changeset, (void *)(p + RUNSTATE_COPY_OFFSET));
     while ( ticks - start < 5 )
         asm volatile ( "sti; hlt" ::: "memory" );
     for ( i = 0; gfn && i < RUNSTATE_INFO_SIZE; i++ )

@@ -77,9 +77,11 @@
 #define SPP_GUEST_OP_SPIN       7
 /*
  * Register vCPU's runstate area (VCPUOP_register_runstate_memory_area) at
- * the start of gfn, or none with gfn 0, then sleep for a few ticks (each
- * wake-up a context switch, at which Xen writes the area): rc[0] is the
- * hypercall's result, "landed" how many bytes of the area are not zero.
+ * the start of gfn, or none with gfn 0; have a hypercall write its output
+ * at RUNSTATE_COPY_OFFSET of the same sub-page 8 times; then sleep for a
+ * few ticks (each wake-up a context switch, at which Xen writes the
+ * area): rc[0] is the registration's result, "landed" how many bytes of
+ * the area are not zero.
  */
 #define SPP_GUEST_OP_RUNSTATE   8
 /*
