@@ -1375,16 +1375,14 @@ static void stale_misses_are_bounded(void **state)
     fake.crashed = false;
 }
 
-/* A batch protecting pages that views map: one flush IPI per chunk. */
-static void batch_flushes_once_per_chunk_with_views(void **state)
+/* fill(map), with every gfn mapped (access rwx) in two altp2m views. */
+static void fill_mapped_in_two_views(uint32_t map)
 {
-    struct xen_hvm_subpage_batch b = batch(NR);
     unsigned int i;
 
-    (void)state;
     fake_view_init();
     fake_view1_init();
-    fill(0x00ff00ff);
+    fill(map);
     for ( i = 0; i < NR; i++ )
     {
         fake_view_map_in(&fake.view, gfns[i], FAKE_MFN(gfns[i]),
@@ -1392,6 +1390,16 @@ static void batch_flushes_once_per_chunk_with_views(void **state)
         fake_view_map_in(&fake.view1, gfns[i], FAKE_MFN(gfns[i]),
                          p2m_access_rwx);
     }
+}
+
+/* A batch protecting pages that views map: one flush IPI per chunk. */
+static void batch_flushes_once_per_chunk_with_views(void **state)
+{
+    struct xen_hvm_subpage_batch b = batch(NR);
+    unsigned int i;
+
+    (void)state;
+    fill_mapped_in_two_views(0x00ff00ff);
     fake.flushes = 0;
     assert_int_equal(p2m_set_subpage_batch(d, &b), 0);
     assert_int_equal(b.done, NR);
@@ -1415,16 +1423,7 @@ static void batch_clears_once_per_chunk_with_views(void **state)
     unsigned int i;
 
     (void)state;
-    fake_view_init();
-    fake_view1_init();
-    fill(0x00ff00ff);
-    for ( i = 0; i < NR; i++ )
-    {
-        fake_view_map_in(&fake.view, gfns[i], FAKE_MFN(gfns[i]),
-                         p2m_access_rwx);
-        fake_view_map_in(&fake.view1, gfns[i], FAKE_MFN(gfns[i]),
-                         p2m_access_rwx);
-    }
+    fill_mapped_in_two_views(0x00ff00ff);
     assert_int_equal(p2m_set_subpage_batch(d, &b), 0);
 
     for ( i = 0; i < NR; i++ )
