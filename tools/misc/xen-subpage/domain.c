@@ -1,35 +1,69 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Domain names, through libxl, as xl knows them. */
+/*
+ * Domain names, as xl knows them: the domains Xen lists, each named by
+ * its /local/domain/<domid>/name in xenstore (what libxl_name_to_domid()
+ * does, without loading libxl and what it needs for every call).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include <xenctrl.h>
-#include <libxl.h>
-#include <libxl_utils.h>
-#include <xentoollog.h>
+#include <xenstore.h>
 
 #include "parse.h"
 #include "xen-subpage.h"
 
-/* The domid of the domain named s, through libxl ctx. */
-static int name_to_domid(libxl_ctx *ctx, const char *s, uint32_t *domid,
-                         const char **why)
+#define DOMAINS_PER_CALL    256
+
+/* Whether xenstore names domid s. */
+static bool has_name(struct xs_handle *xsh, uint32_t domid, const char *s)
 {
-    switch ( libxl_name_to_domid(ctx, s, domid) )
-    {
-    case 0:
-        return 0;
+    char path[64];
+    unsigned int len;
+    char *name;
+    bool same;
 
-    case ERROR_INVAL:           /* listed all, and none has that name */
-        return RESOLVE_NO_DOMAIN;
+    snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
+    name = xs_read(xsh, XBT_NULL, path, &len);
+    same = name && !strcmp(name, s);
+    free(name);
 
-    default:
-        *why = "libxl cannot list the domains";
-        return RESOLVE_FAILED;
-    }
+    return same;
+}
+
+/* The domid of the domain named s, among those Xen lists. */
+static int name_to_domid(xc_interface *xch, struct xs_handle *xsh,
+                         const char *s, uint32_t *domid, const char **why)
+{
+    xc_domaininfo_t info[DOMAINS_PER_CALL];
+    uint32_t first = 0;
+    int i, n;
+
+    do {
+        n = xc_domain_getinfolist(xch, first, DOMAINS_PER_CALL, info);
+        if ( n < 0 )
+        {
+            *why = "cannot list the domains";
+            return RESOLVE_FAILED;
+        }
+        for ( i = 0; i < n; i++ )
+            if ( has_name(xsh, info[i].domain, s) )
+            {
+                *domid = info[i].domain;
+                return 0;
+            }
+        if ( n )
+            first = info[n - 1].domain + 1;
+    } while ( n == DOMAINS_PER_CALL );
+
+    return RESOLVE_NO_DOMAIN;
 }
 
 int resolve_domain(const char *s, uint32_t *domid, const char **why)
 {
-    xentoollog_logger_stdiostream *log;
-    libxl_ctx *ctx = NULL;
+    struct xs_handle *xsh;
+    xc_interface *xch;
     uint64_t id;
     int rc;
 
@@ -39,21 +73,23 @@ int resolve_domain(const char *s, uint32_t *domid, const char **why)
         return 0;
     }
 
-    log = xtl_createlogger_stdiostream(stderr, XTL_ERROR, 0);
-    if ( !log )
+    xch = xc_interface_open(NULL, NULL, 0);
+    if ( !xch )
     {
-        *why = "cannot create libxl's logger";
+        *why = "cannot open the hypervisor interface";
         return RESOLVE_FAILED;
     }
-    if ( libxl_ctx_alloc(&ctx, LIBXL_VERSION, 0, (xentoollog_logger *)log) )
+    xsh = xs_open(XS_OPEN_READONLY);
+    if ( !xsh )
     {
-        *why = "cannot start libxl";
+        *why = "cannot open xenstore";
         rc = RESOLVE_FAILED;
     }
     else
-        rc = name_to_domid(ctx, s, domid, why);
-    libxl_ctx_free(ctx);
-    xtl_logger_destroy((xentoollog_logger *)log);
+        rc = name_to_domid(xch, xsh, s, domid, why);
+    if ( xsh )
+        xs_close(xsh);
+    xc_interface_close(xch);
 
     return rc;
 }

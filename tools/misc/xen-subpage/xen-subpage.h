@@ -14,8 +14,8 @@ int xen_subpage_main(int argc, char **argv, FILE *out, FILE *err);
 /*
  * A domid (decimal or 0x hex; whether such a domain exists is for the
  * caller to ask Xen) or a domain's name: 0, RESOLVE_NO_DOMAIN, or
- * RESOLVE_FAILED with *why saying what failed (libxl did not start, or
- * could not list the domains).
+ * RESOLVE_FAILED with *why saying what failed (Xen could not list the
+ * domains, or xenstore could not be opened).
  */
 int resolve_domain(const char *s, uint32_t *domid, const char **why);
 
