@@ -22,6 +22,7 @@ DEPS := bison flex gcc make git xz-utils python3 pkg-config quilt \
 
 TARBALL  := $(BUILD)/$(XEN_ORIG)
 BASE     := $(BUILD)/base.git
+XEN_BASE := $(BUILD)/xen-base.gz
 XEN_TREE := $(BUILD)/xen-default
 DBG_TREE := $(BUILD)/xen-debug
 SRC_TREE := $(BUILD)/src
@@ -29,7 +30,7 @@ DEVTREE  := $(BUILD)/devtree
 TESTS    := $(wildcard tools/tests/*/Makefile)
 
 .PHONY: all run deps source base patches check-patches check-apply devtree \
-        import xen xen-base xen-debug bisect srctree bench tests boot-detect \
+        import xen xen-base xen-debug bisect srctree bench tests \
         tools tools-intree lab-image boot-lab check fuzz clean
 
 # The main job: the patched hypervisor and the tools, booted in the
@@ -66,6 +67,7 @@ $(TARBALL): Config.mk
 
 base: $(BASE)
 $(BASE): $(TARBALL)
+	rm -f $(XEN_BASE)
 	scripts/mkbase $< $@
 
 patches: $(BASE)
@@ -98,12 +100,15 @@ xen: $(BASE)
 xen-debug: $(BASE)
 	scripts/build-xen $(DBG_TREE) debug
 
-# The unpatched hypervisor, for the boot comparison.
+# The unpatched hypervisor, for the lab's comparison: "bisect" leaves it
+# behind when it starts from an unpatched tree; otherwise a tree of its own.
 xen-base: $(BASE)
-	scripts/build-xen $(BUILD)/xen-base default base
+	@[ -f $(XEN_BASE) ] || { scripts/build-xen $(BUILD)/xen-base default \
+	    base && cp $(BUILD)/xen-base/xen/xen.gz $(XEN_BASE); }
 
 # Build the hypervisor after every patch: the series must stay bisectable.
-# The default-config tree ends up fully built, so "xen" has nothing to redo.
+# The default-config tree ends up fully built, so "xen" has nothing to redo;
+# from a fresh tree the unpatched base is built first ($(XEN_BASE)).
 bisect: $(BASE)
 	scripts/build-xen $(XEN_TREE) default bisect
 
@@ -135,11 +140,6 @@ tools-intree: deps srctree
 	    -c -o $(BUILD)/client-intree.o tools/tests/xc-subpage/client.c
 	nm -D --defined-only $(SRC_TREE)/tools/libs/ctrl/libxenctrl.so | \
 	    grep -q ' T xc_set_subpage_batch@'
-
-# The patched hypervisor booted on emulated CPUs with and without SPP.
-boot-detect: deps xen xen-base
-	lab/boot-detect $(XEN_TREE)/xen/xen.gz $(BUILD)/xen-base/xen/xen.gz \
-	    $(BUILD)/boot-detect
 
 # The lab's dom0 image: Debian's kernel and an initramfs with the toolstack,
 # our tools, the test guest and the scenarios (lab/mkimage).
@@ -174,14 +174,16 @@ $(LAB)/initrd.cpio: lab/mkimage lab/packages $(foreach f,$(LAB_FILES),\
                                                  $(firstword $(subst :, ,$(f))))
 	lab/mkimage $(LAB) $(LAB_FILES)
 
-# The lab as a test: every scenario of "make run" must pass.
-boot-lab: deps xen xen-debug lab-image
-	XEN_DEBUG=$(DBG_TREE)/xen/xen.gz lab/run $(XEN_TREE)/xen/xen.gz $(LAB)
+# The lab as a test: every scenario of "make run" must pass, on the debug
+# hypervisor too, and the unpatched hypervisor must boot as the patched one
+# does on a CPU without SPP (lab/run).
+boot-lab: deps xen xen-debug xen-base lab-image
+	XEN_DEBUG=$(DBG_TREE)/xen/xen.gz XEN_BASE=$(XEN_BASE) \
+	    lab/run $(XEN_TREE)/xen/xen.gz $(LAB)
 
 check: deps
 	@scripts/check-all check-patches check-apply bisect xen-debug \
-	    $(patsubst %/,test-%,$(dir $(TESTS))) tools-intree boot-detect \
-	    boot-lab
+	    $(patsubst %/,test-%,$(dir $(TESTS))) tools-intree boot-lab
 
 test-tools/tests/%: srctree
 	$(MAKE) -s -C tools/tests/$* check XEN_ROOT=$(SRC_TREE)
