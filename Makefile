@@ -170,8 +170,8 @@ lab-image: deps tools tools-intree
 	scripts/build-policy --no-subpage $(SRC_TREE) $(LAB)/xenpolicy-no-subpage
 	$(MAKE) --no-print-directory $(LAB)/initrd.cpio
 
-$(LAB)/initrd.cpio: lab/mkimage lab/packages $(foreach f,$(LAB_FILES),\
-                                                 $(firstword $(subst :, ,$(f))))
+LAB_INPUTS := $(foreach f,$(LAB_FILES),$(firstword $(subst :, ,$(f))))
+$(LAB)/initrd.cpio: lab/mkimage lab/trim-p2m-limit lab/packages $(LAB_INPUTS)
 	lab/mkimage $(LAB) $(LAB_FILES)
 
 # The lab as a test: every scenario of "make run" must pass, on the debug
