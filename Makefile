@@ -131,7 +131,13 @@ INTREE_CONFIGURE := --disable-docs --disable-stubdom --disable-xen \
     --disable-xsmpolicy --with-system-qemu=/bin/false
 INTREE_LIBS := toolcore toollog call foreignmemory devicemodel evtchn \
     gnttab hypfs ctrl guest
+# Done again only when the series or the client changed (build-xen
+# rewrites .xen-spp-applied only then): Xen's tools/ make alone takes 3 s.
 tools-intree: deps srctree
+	$(MAKE) --no-print-directory $(BUILD)/tools-intree.done
+
+$(BUILD)/tools-intree.done: $(SRC_TREE)/.xen-spp-applied \
+                            tools/tests/xc-subpage/client.c
 	cd $(SRC_TREE) && { [ -f config/Tools.mk ] || \
 	    ./configure $(INTREE_CONFIGURE) >$(BUILD)/configure.log 2>&1; }
 	$(MAKE) -s -C $(SRC_TREE)/tools/include
@@ -140,6 +146,7 @@ tools-intree: deps srctree
 	    -c -o $(BUILD)/client-intree.o tools/tests/xc-subpage/client.c
 	nm -D --defined-only $(SRC_TREE)/tools/libs/ctrl/libxenctrl.so | \
 	    grep -q ' T xc_set_subpage_batch@'
+	touch $@
 
 # The lab's dom0 image: Debian's kernel and an initramfs with the toolstack,
 # our tools, the test guest and the scenarios (lab/mkimage).
