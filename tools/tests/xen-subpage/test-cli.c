@@ -774,12 +774,23 @@ static void monitor_allow_once_shared(void **state)
     expect_closed();
 }
 
+static void test_handler(int sig)
+{
+    (void)sig;
+}
+
 /* Stopped while a write steps: its step ended, its map put back. */
 static void monitor_allow_once_interrupted(void **state)
 {
-    struct sigaction act;
+    struct sigaction mine = { .sa_handler = test_handler }, before, after;
 
     (void)state;
+    /*
+     * A disposition of the test's own, not the inherited one, which is
+     * SIG_IGN when a shell runs the test in the background.
+     */
+    sigemptyset(&mine.sa_mask);
+    sigaction(SIGINT, &mine, &before);
     fxc.get_map = 0x0000ffff;
     fake_xc_fault(2, 0x201, 0x204, 0x1000);
     fxc.signal_when_done = SIGINT;
@@ -792,8 +803,8 @@ static void monitor_allow_once_interrupted(void **state)
     assert_int_equal(fxc.rsp[0].flags, STEP);
     expect_closed();
     /* And SIGINT is as it was. */
-    sigaction(SIGINT, NULL, &act);
-    assert_true(act.sa_handler == SIG_DFL);
+    sigaction(SIGINT, &before, &after);
+    assert_true(after.sa_handler == test_handler);
 }
 
 #define LIFT_EXPIRED(vcpu) \
