@@ -779,18 +779,34 @@ static void test_handler(int sig)
     (void)sig;
 }
 
+/*
+ * Give sig a handler of the test's own, not the inherited disposition
+ * (SIG_IGN for SIGINT when a shell runs the test in the background), so
+ * that expect_signal_restored() can tell the monitor put it back.
+ */
+static void hold_signal(int sig, struct sigaction *before)
+{
+    struct sigaction mine = { .sa_handler = test_handler };
+
+    sigemptyset(&mine.sa_mask);
+    sigaction(sig, &mine, before);
+}
+
+static void expect_signal_restored(int sig, const struct sigaction *before)
+{
+    struct sigaction after;
+
+    sigaction(sig, before, &after);
+    assert_true(after.sa_handler == test_handler);
+}
+
 /* Stopped while a write steps: its step ended, its map put back. */
 static void monitor_allow_once_interrupted(void **state)
 {
-    struct sigaction mine = { .sa_handler = test_handler }, before, after;
+    struct sigaction before;
 
     (void)state;
-    /*
-     * A disposition of the test's own, not the inherited one, which is
-     * SIG_IGN when a shell runs the test in the background.
-     */
-    sigemptyset(&mine.sa_mask);
-    sigaction(SIGINT, &mine, &before);
+    hold_signal(SIGINT, &before);
     fxc.get_map = 0x0000ffff;
     fake_xc_fault(2, 0x201, 0x204, 0x1000);
     fxc.signal_when_done = SIGINT;
@@ -803,8 +819,7 @@ static void monitor_allow_once_interrupted(void **state)
     assert_int_equal(fxc.rsp[0].flags, STEP);
     expect_closed();
     /* And SIGINT is as it was. */
-    sigaction(SIGINT, &before, &after);
-    assert_true(after.sa_handler == test_handler);
+    expect_signal_restored(SIGINT, &before);
 }
 
 #define LIFT_EXPIRED(vcpu) \
@@ -865,9 +880,10 @@ static void monitor_allow_once_late_step(void **state)
 
 static void monitor_stops_on_signal(void **state)
 {
-    struct sigaction act;
+    struct sigaction before;
 
     (void)state;
+    hold_signal(SIGTERM, &before);
     fake_xc_fault(0, 0x201, 0, 0x1000);
     fake_xc_fault(1, 0x202, 0x80, 0x2000);
     fxc.signal_when_done = SIGTERM;
@@ -879,8 +895,7 @@ static void monitor_stops_on_signal(void **state)
                         "rip 0x2000 deny\n");
     assert_string_equal(err, STARTED("deny"));
     expect_closed();
-    sigaction(SIGTERM, NULL, &act);
-    assert_true(act.sa_handler == SIG_DFL);
+    expect_signal_restored(SIGTERM, &before);
 }
 
 /* Faults after the count are answered too, but only counted. */
