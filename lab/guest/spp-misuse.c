@@ -126,11 +126,11 @@ static void stats_cases(domid_t domid)
 {
     union arg a;
 
-    a = (union arg){ .stats = { .domid = domid, .pad1 = 1 } };
-    expect("stats, pad1 not 0", hvmop(HVMOP_get_subpage_stats, &a, NULL),
+    a = (union arg){ .stats = { .domid = domid, .pad = 1 } };
+    expect("stats, pad not 0", hvmop(HVMOP_get_subpage_stats, &a, NULL),
            EINVAL);
-    a = (union arg){ .stats = { .domid = domid, .pad2 = 1 } };
-    expect("stats, pad2 not 0", hvmop(HVMOP_get_subpage_stats, &a, NULL),
+    a = (union arg){ .stats = { .domid = domid, .flags = 1 } };
+    expect("stats, flags not 0", hvmop(HVMOP_get_subpage_stats, &a, NULL),
            EINVAL);
     expect("stats, argument not readable",
            hvmop(HVMOP_get_subpage_stats, &a, BAD_POINTER), EFAULT);

@@ -44,13 +44,15 @@ struct SUBPAGE_ABI(subpage_batch) {
 
 struct SUBPAGE_ABI(subpage_stats) {
     domid_t  domid;
-    uint16_t pad1;
-    uint32_t pad2;
+    uint16_t pad;
+    uint32_t flags;
+#define XEN_SUBPAGE_SOFTWARE (1U << 0)
     uint64_aligned_t protected_pages;
     uint64_aligned_t sppt_pages;
     uint64_aligned_t write_violations;
     uint64_aligned_t miss_exits;
     uint64_aligned_t misconfig_exits;
+    uint64_aligned_t emulated_writes;
 };
 
 #define HVMOP_set_subpage_exempt 30

@@ -244,6 +244,9 @@ int xc_get_subpage_stats(xc_interface *xch, uint32_t domid,
         stats->write_violations = arg.write_violations;
         stats->miss_exits = arg.miss_exits;
         stats->misconfig_exits = arg.misconfig_exits;
+        stats->emulated_writes = arg.emulated_writes;
+        stats->flags = arg.flags & XEN_SUBPAGE_SOFTWARE ? XC_SUBPAGE_SOFTWARE
+                                                        : 0;
     }
 
     return rc;

@@ -30,9 +30,11 @@
 #define XC_SUBPAGE_VECTOR_ALL_WRITABLE 0x5555555555555555ULL
 
 /*
- * Whether this host lets domains use SPP (an Intel CPU with SPP, EPT, and
- * not "ept=spp=0" on Xen's command line): 1 or 0, or -1 with errno when it
- * cannot be told.  A hypervisor without the SPP series answers 0.
+ * Whether this host lets domains protect sub-pages (an Intel CPU with EPT;
+ * with its SPP, or in software where it has none or Xen was booted with
+ * "ept=spp=0", which xc_get_subpage_stats() tells per domain): 1 or 0, or
+ * -1 with errno when it cannot be told.  A hypervisor without the SPP
+ * series answers 0.
  */
 int xc_subpage_available(xc_interface *xch);
 
@@ -63,7 +65,12 @@ typedef struct xc_subpage_stats {
     uint64_t write_violations;  /* EPT write violations on protected pages */
     uint64_t miss_exits;        /* SPP-induced VM exits: SPPT miss */
     uint64_t misconfig_exits;   /*   and misconfiguration */
+    uint64_t emulated_writes;   /* writes Xen emulated, sub-page by sub-page */
+    uint32_t flags;             /* XC_SUBPAGE_SOFTWARE: no processor's SPP */
 } xc_subpage_stats_t;
+
+/* Xen, not the processor, checks the domain's writes to protected pages. */
+#define XC_SUBPAGE_SOFTWARE (1U << 0)
 
 int xc_get_subpage_stats(xc_interface *xch, uint32_t domid,
                          xc_subpage_stats_t *stats);

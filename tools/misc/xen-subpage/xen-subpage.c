@@ -85,14 +85,15 @@ static void usage(FILE *f)
 "\"all\", \"none\", or a list of writable sub-pages (\"0-3,7\", \"5-5\").\n"
 "\n"
 "Commands:\n"
-"  info                          is SPP available on this host\n"
+"  info [<domain>]               can this host protect sub-pages; does the\n"
+"                                domain's processor (SPP) or Xen (software)\n"
 "  set <domain> <gfn> <map>      protect a page with map\n"
 "  get <domain> <gfn> [count]    show the maps of count pages from gfn\n"
 "  clear <domain> <gfn> [count]  remove the protection of count pages\n"
 "  apply <domain> <file|->       \"<gfn> <map>\" per line; a malformed line:\n"
 "                                nothing applied; Xen failing part way: the\n"
 "                                entries before the failing one stay applied\n"
-"  stats <domain>                what SPP does for the domain\n"
+"  stats <domain>                what SPP does for the domain, and its path\n"
 "  exempt <domain> <view> <gfn> [on|off]\n"
 "                                altp2m view writes gfn freely whatever its\n"
 "                                map (on), or as the map says (off); without\n"
@@ -185,13 +186,47 @@ static void print_map(struct cli *c, uint64_t gfn, uint32_t map, bool first)
         fprintf(c->out, "0x%" PRIx64 " 0x%08x %s\n", gfn, map, list);
 }
 
-static int cmd_info(struct cli *c, int argc, char **argv)
+static const char *path_name(const xc_subpage_stats_t *s)
 {
-    int avail;
+    return s->flags & XC_SUBPAGE_SOFTWARE ? "software" : "hardware";
+}
 
-    (void)argv;
-    if ( argc )
-        return usage_error(c, "info takes no argument%s", "");
+/* Which path protects the domain's sub-pages: the processor's, or Xen's. */
+static int domain_info(struct cli *c)
+{
+    xc_subpage_stats_t s;
+    int rc;
+
+    if ( (rc = need_domain(c)) )
+        return rc;
+    if ( xc_get_subpage_stats(c->xch, c->domid, &s) )
+    {
+        fprintf(c->err, "xen-subpage: info: domain %s (%u): %s\n",
+                c->domain, c->domid, strerror(errno));
+        return EXIT_FAILED;
+    }
+    if ( c->json )
+        fprintf(c->out, "{\"domid\": %u, \"path\": \"%s\"}\n", c->domid,
+                path_name(&s));
+    else
+        fprintf(c->out, "domain %u: sub-page protection %s\n", c->domid,
+                s.flags & XC_SUBPAGE_SOFTWARE
+                ? "in software (Xen emulates writes to protected pages)"
+                : "by the processor (SPP)");
+
+    return 0;
+}
+
+static int cmd_info(struct cli *c, bool have_domain, int argc, char **argv)
+{
+    int avail, rc;
+
+    if ( argc > 1 || (argc && have_domain) )
+        return usage_error(c, "info takes at most <domain>%s", "");
+    if ( argc && (rc = get_domain(c, argv[0])) )
+        return rc;
+    if ( argc || have_domain )
+        return domain_info(c);
     if ( need_xc(c) )
         return EXIT_FAILED;
     avail = xc_subpage_available(c->xch);
@@ -415,17 +450,20 @@ static int cmd_stats(struct cli *c, int argc, char **argv)
         return EXIT_FAILED;
     }
     fprintf(c->out, c->json
-            ? "{\"domid\": %u, \"protected_pages\": %" PRIu64
-              ", \"sppt_pages\": %" PRIu64 ", \"write_violations\": %" PRIu64
-              ", \"miss_exits\": %" PRIu64 ", \"misconfig_exits\": %" PRIu64
-              "}\n"
-            : "domain %u\n  protected pages   %" PRIu64
+            ? "{\"domid\": %u, \"path\": \"%s\", \"protected_pages\": %"
+              PRIu64 ", \"sppt_pages\": %" PRIu64 ", \"write_violations\": %"
+              PRIu64 ", \"emulated_writes\": %" PRIu64 ", \"miss_exits\": %"
+              PRIu64 ", \"misconfig_exits\": %" PRIu64 "}\n"
+            : "domain %u\n  path              %s"
+              "\n  protected pages   %" PRIu64
               "\n  SPPT pages        %" PRIu64
               "\n  write violations  %" PRIu64
+              "\n  emulated writes   %" PRIu64
               "\n  SPPT miss exits   %" PRIu64
               "\n  misconfig exits   %" PRIu64 "\n",
-            c->domid, s.protected_pages, s.sppt_pages, s.write_violations,
-            s.miss_exits, s.misconfig_exits);
+            c->domid, path_name(&s), s.protected_pages, s.sppt_pages,
+            s.write_violations, s.emulated_writes, s.miss_exits,
+            s.misconfig_exits);
 
     return 0;
 }
@@ -546,7 +584,7 @@ static int run(struct cli *c, bool have_domain, int argc, char **argv)
         return 0;
     }
     if ( !strcmp(cmd, "info") )
-        return cmd_info(c, argc - 1, argv + 1);
+        return cmd_info(c, have_domain, argc - 1, argv + 1);
 
     argc--, argv++;
     if ( ve )

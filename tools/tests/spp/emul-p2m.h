@@ -262,10 +262,10 @@ void domain_crash(struct domain *d);
 bool hypercall_preempt_check(void);
 #define general_preempt_check() false
 
-bool vmx_domain_spp_enabled(const struct domain *d);
 void vmx_domain_enable_spp(struct domain *d, mfn_t root);
 void vmx_domain_disable_spp(struct domain *d);
 #define cpu_has_vmx_spp     (fake.cpu_has_spp)
+#define cpu_has_vmx_ept     (fake.cpu_has_ept)
 
 #define xzalloc(type)       ((type *)calloc(1, sizeof(type)))
 #define xfree(p)            free(p)
@@ -302,7 +302,7 @@ struct fake_entry {
 #define FAKE_GFNS       (1UL << 20)     /* 4 GB of guest space */
 
 struct fake {
-    bool cpu_has_spp;
+    bool cpu_has_spp, cpu_has_ept;
     struct domain d;
     struct p2m_domain p2m;
     struct vcpu v;

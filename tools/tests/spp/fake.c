@@ -346,12 +346,6 @@ bool hypercall_preempt_check(void)
     return fake.preempt_after && !(++fake.preempt_checks % fake.preempt_after);
 }
 
-bool vmx_domain_spp_enabled(const struct domain *d)
-{
-    (void)d;
-    return fake.spptp;
-}
-
 void vmx_domain_enable_spp(struct domain *d, mfn_t root)
 {
     (void)d;
@@ -363,7 +357,7 @@ void vmx_domain_enable_spp(struct domain *d, mfn_t root)
 void vmx_domain_disable_spp(struct domain *d)
 {
     (void)d;
-    assert(fake.paused);
+    assert(fake.paused && fake.cpu_has_spp);
     fake.spptp = 0;
     fake.vcpu_switches++;
 }
@@ -456,7 +450,7 @@ void fake_init(void)
     unsigned int i;
 
     memset(&fake, 0, sizeof(fake));
-    fake.cpu_has_spp = true;
+    fake.cpu_has_spp = fake.cpu_has_ept = true;
     fake.d.hvm = fake.d.hap = true;
     fake.d.arch.p2m = &fake.p2m;
     fake.d.arch.paging.alloc_page = paging_alloc_page;

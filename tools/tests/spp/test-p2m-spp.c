@@ -468,6 +468,150 @@ static enum spp_violation write_at(unsigned long gfn, unsigned int offset,
     return p2m_spp_write_violation(&fake.v, gpa, page_walk);
 }
 
+/* ---- the software path: no SPP in the processor ---- */
+
+static const struct {
+    unsigned long gfn;
+    uint32_t map;
+} sw_cases[] = {
+    { RAM + 1500, 0 },          { RAM + 1501, 0x0000ffff },
+    { RAM + 1502, 0x80000001 }, { RAM + 1503, 0x55555555 },
+    { RAM + 1504, 0xfffffffe }, { RAM + 1505, 0x7fffffff },
+};
+
+/*
+ * Does a one-byte write at off of gfn land?  The processor decides first
+ * (the reference walker, from the leaf and the SPPTP the vCPUs have: none
+ * on the software path); its EPT violation goes to p2m_spp_write_violation(),
+ * and a write sent to the emulator lands where p2m_spp_emulated_write()
+ * denies nothing.
+ */
+static bool write_lands(unsigned long gfn, unsigned int off)
+{
+    enum spp_violation verdict;
+
+    if ( hw_write(gfn, off) == SPP_WRITE_ALLOWED )
+        return true;
+
+    verdict = write_at(gfn, off, false);
+    if ( verdict == SPP_VIOLATION_SPAN )
+        return !p2m_spp_emulated_write(&fake.v, _gfn(gfn), off, 1);
+    if ( verdict != SPP_VIOLATION_DENIED )
+        fail_msg("gfn %#lx byte %#x: verdict %d", gfn, off, verdict);
+
+    return false;
+}
+
+/*
+ * Every sub-page of the cases, on the path the fake CPU gives: each
+ * verdict in landed[], and the writes that exit counted in *exits.
+ */
+static void judge_cases(bool landed[][SPP_SUBPAGES * 2], unsigned int *exits)
+{
+    unsigned int c, i;
+
+    *exits = 0;
+    for ( c = 0; c < ARRAY_SIZE(sw_cases); c++ )
+        assert_int_equal(p2m_set_subpage(d, _gfn(sw_cases[c].gfn),
+                                         sw_cases[c].map), 0);
+    for ( c = 0; c < ARRAY_SIZE(sw_cases); c++ )
+        for ( i = 0; i < SPP_SUBPAGES * 2; i++ )
+        {
+            unsigned long gfn = sw_cases[c].gfn;
+            unsigned int off = (i / 2) * 128 + (i & 1) * 127;
+
+            *exits += hw_write(gfn, off) != SPP_WRITE_ALLOWED;
+            landed[c][i] = write_lands(gfn, off);
+        }
+}
+
+/*
+ * The same maps give the same writes on both paths, against the one
+ * reference walker; only the exits differ.  Without the processor's SPP
+ * no vCPU is ever pointed at the table, and each write to a writable
+ * sub-page is emulated and counted.
+ */
+static void software_path_judges_as_the_processor(void **state)
+{
+    bool hw[ARRAY_SIZE(sw_cases)][SPP_SUBPAGES * 2];
+    bool sw[ARRAY_SIZE(sw_cases)][SPP_SUBPAGES * 2];
+    unsigned int c, i, hw_exits, sw_exits, allowed = 0;
+    struct xen_hvm_subpage_stats s;
+
+    (void)state;
+    judge_cases(hw, &hw_exits);
+    s = stats();
+    assert_int_equal(s.flags, 0);
+    assert_int_equal(s.emulated_writes, 0);
+    assert_int_equal(s.write_violations, hw_exits);
+    for ( c = 0; c < ARRAY_SIZE(sw_cases); c++ )
+        for ( i = 0; i < SPP_SUBPAGES * 2; i++ )
+        {
+            bool want = (sw_cases[c].map >> (i / 2)) & 1;
+
+            if ( hw[c][i] != want )
+                fail_msg("hardware: gfn %#lx byte %u", sw_cases[c].gfn, i);
+            allowed += want;
+        }
+    assert_int_equal(teardown(NULL), 0);
+
+    setup(NULL);
+    fake.cpu_has_spp = false;
+    judge_cases(sw, &sw_exits);
+    assert_memory_equal(hw, sw, sizeof(hw));
+    assert_int_equal(sw_exits, ARRAY_SIZE(sw_cases) * SPP_SUBPAGES * 2);
+    assert_int_equal(fake.spptp, 0);
+    assert_int_equal(fake.vcpu_switches, 0);
+    s = stats();
+    assert_int_equal(s.flags, XEN_SUBPAGE_SOFTWARE);
+    assert_int_equal(s.emulated_writes, allowed);
+    assert_int_equal(s.write_violations, hw_exits);
+    assert_int_equal(s.protected_pages, ARRAY_SIZE(sw_cases));
+
+    /* The table goes with the last protection, as with the hardware. */
+    for ( c = 0; c < ARRAY_SIZE(sw_cases); c++ )
+        assert_int_equal(p2m_set_subpage(d, _gfn(sw_cases[c].gfn), ~0U), 0);
+    assert_spp_off();
+    assert_true(write_lands(sw_cases[0].gfn, 0));
+    assert_int_equal(fake.vcpu_switches, 0);
+}
+
+/*
+ * What is not the guest's plain write is judged as with the hardware: a
+ * page walker's A/D update, a restriction of mem_access (which wins), a
+ * view exempt for the gfn.
+ */
+static void software_path_keeps_the_exceptions(void **state)
+{
+    unsigned long gfn = RAM + 1510;
+
+    (void)state;
+    fake.cpu_has_spp = false;
+    fake_view_init();
+    fake_view_map(gfn, FAKE_MFN(gfn), p2m_access_rwx);
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0x0000ffff), 0);
+    assert_int_equal(write_at(gfn, 0, true), SPP_VIOLATION_PAGE_WALK);
+    assert_int_equal(write_at(gfn, 0, false), SPP_VIOLATION_SPAN);
+    assert_int_equal(write_at(gfn, 0xf80, false), SPP_VIOLATION_DENIED);
+    assert_true(fake.view_e[gfn].spp);
+    assert_false(fake.view_e[gfn].w);
+
+    fake_view_map(gfn, FAKE_MFN(gfn), p2m_access_rx);
+    assert_false(fake.view_e[gfn].spp);
+    assert_int_equal(write_at(gfn, 0xf80, false), SPP_VIOLATION_UNPROTECTED);
+
+    fake_view_map(gfn, FAKE_MFN(gfn), p2m_access_rwx);
+    assert_int_equal(p2m_set_subpage_exempt(d, 0, _gfn(gfn), true), 0);
+    assert_true(fake.view_e[gfn].w);
+    assert_int_equal(write_at(gfn, 0xf80, false), SPP_VIOLATION_UNPROTECTED);
+    assert_int_equal(p2m_set_subpage_exempt(d, 0, _gfn(gfn), false), 0);
+    assert_int_equal(write_at(gfn, 0xf80, false), SPP_VIOLATION_DENIED);
+
+    assert_int_equal(p2m_set_subpage(d, _gfn(gfn), ~0U), 0);
+    assert_spp_off();
+    assert_int_equal(fake.vcpu_switches, 0);
+}
+
 /* ---- alternate p2m views ---- */
 
 /*
@@ -643,7 +787,7 @@ static void exemption_outlives_protection(void **state)
     fake_view_map_in(&fake.view1, gfn, FAKE_MFN(gfn), p2m_access_rwx);
     assert_int_equal(p2m_set_subpage_exempt(d, 1, _gfn(gfn), true), 0);
     assert_int_equal(p2m_set_subpage_exempt(d, 1, _gfn(lazy), true), 0);
-    assert_false(vmx_domain_spp_enabled(d));
+    assert_false(p2m_spp_enabled(d));
 
     assert_int_equal(p2m_set_subpage(d, _gfn(gfn), 0), 0);
     assert_int_equal(p2m_set_subpage(d, _gfn(lazy), 0), 0);
@@ -735,10 +879,18 @@ static void bad_input_changes_nothing(void **state)
     d->hvm = false;
     assert_false(p2m_spp_supported(d));
     d->hvm = true;
-    fake.cpu_has_spp = false;
+    fake.cpu_has_ept = false;
     assert_false(p2m_spp_available());
     assert_false(p2m_spp_supported(d));
+    fake.cpu_has_ept = true;
+
+    /* Without the processor's SPP, in software. */
+    fake.cpu_has_spp = false;
+    assert_true(p2m_spp_available());
+    assert_true(p2m_spp_supported(d));
+    assert_true(p2m_spp_in_software());
     fake.cpu_has_spp = true;
+    assert_false(p2m_spp_in_software());
 }
 
 static void enomem_leaves_nothing_behind(void **state)
@@ -1616,6 +1768,8 @@ int main(int argc, char **argv)
         T(superpage_ends_what_it_covers),
         T(emulated_writes_follow_the_map),
         T(no_listener_lifts_or_crashes),
+        T(software_path_judges_as_the_processor),
+        T(software_path_keeps_the_exceptions),
         T(views_share_the_sppt),
         T(host_type_change_clears_views),
         T(exempt_view_writes_freely),

@@ -40,13 +40,14 @@ SAME_FIELD(subpage_batch, maps);
 
 SAME_SIZE(subpage_stats);
 SAME_FIELD(subpage_stats, domid);
-SAME_FIELD(subpage_stats, pad1);
-SAME_FIELD(subpage_stats, pad2);
+SAME_FIELD(subpage_stats, pad);
+SAME_FIELD(subpage_stats, flags);
 SAME_FIELD(subpage_stats, protected_pages);
 SAME_FIELD(subpage_stats, sppt_pages);
 SAME_FIELD(subpage_stats, write_violations);
 SAME_FIELD(subpage_stats, miss_exits);
 SAME_FIELD(subpage_stats, misconfig_exits);
+SAME_FIELD(subpage_stats, emulated_writes);
 
 SAME_SIZE(subpage_exempt);
 SAME_FIELD(subpage_exempt, domid);

@@ -167,6 +167,8 @@ static void answer(uint64_t op, void *arg, const struct fake_reply *r)
             s->write_violations = r->stats[2];
             s->miss_exits = r->stats[3];
             s->misconfig_exits = r->stats[4];
+            s->emulated_writes = r->stats[5];
+            s->flags = r->stats_flags;
         }
         break;
     }

@@ -30,7 +30,8 @@ struct fake_reply {
     uint32_t done;                  /* batch: entries done */
     uint64_t failed_gfn;            /* batch */
     uint32_t access_map;            /* get */
-    uint64_t stats[5];              /* stats, in ABI order */
+    uint64_t stats[6];              /* stats' counters, in ABI order */
+    uint32_t stats_flags;           /* stats */
     uint8_t exempt;                 /* get exempt */
 };
 

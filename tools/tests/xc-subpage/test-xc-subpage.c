@@ -217,7 +217,7 @@ static void batch_is_chunked_and_stops_at_failure(void **state)
 static void stats_are_copied(void **state)
 {
     xc_subpage_stats_t st;
-    const struct fake_reply r = { .stats = { 1, 2, 3, 4, 5 } };
+    const struct fake_reply r = { .stats = { 1, 2, 3, 4, 5, 6 } };
 
     (void)state;
     fx.reply[0] = r;
@@ -226,14 +226,27 @@ static void stats_are_copied(void **state)
     assert_int_equal(((const struct xen_hvm_subpage_stats *)
                       fx.call[0].arg)->domid, 6);
     assert_int_equal(((const struct xen_hvm_subpage_stats *)
-                      fx.call[0].arg)->pad1, 0);
+                      fx.call[0].arg)->pad, 0);
     assert_int_equal(((const struct xen_hvm_subpage_stats *)
-                      fx.call[0].arg)->pad2, 0);
+                      fx.call[0].arg)->flags, 0);
     assert_int_equal(st.protected_pages, 1);
     assert_int_equal(st.sppt_pages, 2);
     assert_int_equal(st.write_violations, 3);
     assert_int_equal(st.miss_exits, 4);
     assert_int_equal(st.misconfig_exits, 5);
+    assert_int_equal(st.emulated_writes, 6);
+    assert_int_equal(st.flags, 0);
+}
+
+/* Only the path Xen names is passed on, as libxenctrl's own flag. */
+static void stats_name_the_software_path(void **state)
+{
+    xc_subpage_stats_t st;
+
+    (void)state;
+    fx.reply[0].stats_flags = XEN_SUBPAGE_SOFTWARE | (1U << 31);
+    assert_int_equal(xc_get_subpage_stats(xch, 6, &st), 0);
+    assert_int_equal(st.flags, XC_SUBPAGE_SOFTWARE);
 }
 
 static const struct xen_hvm_subpage_exempt *exempt_arg(unsigned int n)
@@ -364,6 +377,7 @@ int main(void)
         T(batch_sends_arrays),
         T(batch_is_chunked_and_stops_at_failure),
         T(stats_are_copied),
+        T(stats_name_the_software_path),
         T(exempt_passes_view_and_gfn),
         T(availability),
         T(vector_conversions),

@@ -238,7 +238,9 @@ int xc_set_subpage_batch(xc_interface *xch, uint32_t domid,
 int xc_get_subpage_stats(xc_interface *xch, uint32_t domid,
                          xc_subpage_stats_t *stats)
 {
-    static const xc_subpage_stats_t s = { 10, 4, 3, 2, 1 };
+    const xc_subpage_stats_t s = {
+        10, 4, 3, 2, 1, 6, fxc.software ? XC_SUBPAGE_SOFTWARE : 0
+    };
 
     (void)xch;
     if ( call("stats", domid, 0) )

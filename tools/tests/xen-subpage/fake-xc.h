@@ -23,6 +23,7 @@ struct fake_xc {
     int open_errno;
     unsigned int opens, closes;
     int available;
+    bool software;              /* stats: XC_SUBPAGE_SOFTWARE */
     uint32_t map;               /* of the last set */
     uint32_t get_map;           /* get answers this ^ (gfn & 0xff) */
     uint32_t vcpu;

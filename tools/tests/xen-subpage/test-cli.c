@@ -110,7 +110,8 @@ static void bad_invocations(void **state)
     (void)state;
     usage_error("unknown command \"bogus\"", "bogus", NULL);
     usage_error("unknown option \"--foo\"", "--foo", "info", NULL);
-    usage_error("info takes no argument", "info", "5", NULL);
+    usage_error("info takes at most <domain>", "info", "5", "6", NULL);
+    usage_error("info takes at most <domain>", "-m", "5", "info", "6", NULL);
     usage_error("set needs a domain", "set", NULL);
     usage_error("no domain \"nosuch\"", "set", "nosuch", "1", "1", NULL);
     usage_error("no domain \"0x7ff0\"", "set", "0x7ff0", "1", "1", NULL);
@@ -229,6 +230,25 @@ static void info(void **state)
     errno = EACCES;
     assert_int_equal(run("info", NULL), 2);
     EXPECT_ERR("Permission denied");
+}
+
+/* With a domain, info names the path from the domain's stats. */
+static void info_names_the_path(void **state)
+{
+    (void)state;
+    assert_int_equal(run("info", "5", NULL), 0);
+    EXPECT_OUT("domain 5: sub-page protection by the processor (SPP)");
+    assert_string_equal(fxc.call[0].name, "stats");
+    assert_int_equal(fxc.call[0].domid, 5);
+    fxc.software = true;
+    assert_int_equal(run("--json", "-m", "guest", "info", NULL), 0);
+    assert_string_equal(out, "{\"domid\": 5, \"path\": \"software\"}\n");
+    assert_int_equal(run("info", "5", NULL), 0);
+    EXPECT_OUT("domain 5: sub-page protection in software");
+    fxc.fail_call = fxc.nr_calls + 1;
+    fxc.fail_errno = EOPNOTSUPP;
+    assert_int_equal(run("info", "5", NULL), 2);
+    EXPECT_ERR("info: domain 5 (5): Operation not supported");
 }
 
 static void set_forms(void **state)
@@ -432,9 +452,14 @@ static void stats_and_ve(void **state)
     assert_int_equal(run("stats", "5", NULL), 0);
     EXPECT_OUT("protected pages   10");
     EXPECT_OUT("misconfig exits   1");
+    EXPECT_OUT("path              hardware");
+    EXPECT_OUT("emulated writes   6");
+    fxc.software = true;
     assert_int_equal(run("--json", "stats", "guest", NULL), 0);
-    assert_string_equal(out, "{\"domid\": 5, \"protected_pages\": 10, "
+    assert_string_equal(out, "{\"domid\": 5, \"path\": \"software\", "
+                        "\"protected_pages\": 10, "
                         "\"sppt_pages\": 4, \"write_violations\": 3, "
+                        "\"emulated_writes\": 6, "
                         "\"miss_exits\": 2, \"misconfig_exits\": 1}\n");
 
     fake_xc_reset();
@@ -988,6 +1013,7 @@ int main(void)
         T(bad_invocations),
         T(domain_checked),
         T(info),
+        T(info_names_the_path),
         T(set_forms),
         T(set_failure_names_everything),
         T(get_prints_both_forms),

@@ -90,6 +90,7 @@ struct p2m_spp {
     gfn_t removed[SPP_BATCH_CHUNK];
     /* Statistics (HVMOP_get_subpage_stats). */
     unsigned long write_violations;
+    unsigned long emulated_writes;      /* software path or spanning */
     unsigned long miss_exits;           /* SPP-induced VM exits (66) */
     unsigned long misconfig_exits;
     /* The last miss with the path in place: which vCPU, where, how often. */
@@ -151,9 +152,33 @@ static const struct sppt_ops spp_pool_ops = {
 
 /* ---- switching SPP on and off for a domain ---- */
 
+/*
+ * Without the processor's SPP (none has it yet, or "ept=spp=0"), Xen checks
+ * the writes itself.  A protected leaf is read-only and carries bit 61 all
+ * the same, which the processor then ignores: every write to the page
+ * faults, and p2m_spp_write_violation() judges it as it judges a write the
+ * processor could not (SPP_VIOLATION_SPAN): an allowed sub-page's write is
+ * emulated, a denied one is a violation like the processor's.
+ */
 bool p2m_spp_available(void)
 {
-    return cpu_has_vmx_spp;
+    return cpu_has_vmx_ept;
+}
+
+bool p2m_spp_in_software(void)
+{
+    return !cpu_has_vmx_spp;
+}
+
+/*
+ * Does d protect sub-pages now (spp_switch_on())?  Stable while one of d's
+ * vCPUs runs: switching SPP on or off pauses the domain.
+ */
+bool p2m_spp_enabled(struct domain *d)
+{
+    const struct p2m_spp *spp = p2m_get_hostp2m(d)->spp;
+
+    return spp && !mfn_eq(spp->sppt.root, INVALID_MFN);
 }
 
 /*
@@ -253,10 +278,10 @@ static int spp_switch_on(struct domain *d)
     }
 
     rc = spp_state_alloc(p2m);
-    if ( !rc && !vmx_domain_spp_enabled(d) )
+    if ( !rc && !p2m_spp_enabled(d) )
     {
         rc = sppt_alloc_root(&p2m->spp->sppt);
-        if ( !rc )
+        if ( !rc && !p2m_spp_in_software() )
             vmx_domain_enable_spp(d, p2m->spp->sppt.root);
     }
 
@@ -275,9 +300,10 @@ static void spp_switch_off_if_unused(struct domain *d)
     domain_pause(d);
     p2m_lock(p2m);
 
-    if ( p2m->spp && !spp_in_use(p2m) && vmx_domain_spp_enabled(d) )
+    if ( p2m->spp && !spp_in_use(p2m) && p2m_spp_enabled(d) )
     {
-        vmx_domain_disable_spp(d);
+        if ( !p2m_spp_in_software() )
+            vmx_domain_disable_spp(d);
         sppt_free_root(&p2m->spp->sppt);
     }
 
@@ -631,7 +657,7 @@ static int spp_set_locked(struct p2m_domain *p2m, gfn_t gfn, uint32_t map)
         /* Not protected yet. */
         if ( map == SPP_MAP_ALL_WRITABLE )
             return 0;
-        if ( !spp || !vmx_domain_spp_enabled(p2m->domain) )
+        if ( !spp || !p2m_spp_enabled(p2m->domain) )
             return -EAGAIN;       /* switched off meanwhile */
         return spp_protect(p2m, gfn, mfn, t, a, map);
     }
@@ -654,7 +680,7 @@ int p2m_set_subpage(struct domain *d, gfn_t gfn, uint32_t map)
     int rc;
 
     do {
-        if ( map != SPP_MAP_ALL_WRITABLE && !vmx_domain_spp_enabled(d) &&
+        if ( map != SPP_MAP_ALL_WRITABLE && !p2m_spp_enabled(d) &&
              (rc = spp_switch_on(d)) )
             return rc;
 
@@ -664,7 +690,7 @@ int p2m_set_subpage(struct domain *d, gfn_t gfn, uint32_t map)
         p2m_unlock(p2m);
     } while ( rc == -EAGAIN );
 
-    if ( unused && vmx_domain_spp_enabled(d) )
+    if ( unused && p2m_spp_enabled(d) )
         spp_switch_off_if_unused(d);
 
     return rc;
@@ -752,7 +778,7 @@ int p2m_set_subpage_batch(struct domain *d,
         }
     }
 
-    if ( p2m->spp && !spp_in_use(p2m) && vmx_domain_spp_enabled(d) )
+    if ( p2m->spp && !spp_in_use(p2m) && p2m_spp_enabled(d) )
         spp_switch_off_if_unused(d);
 
     return rc;
@@ -985,6 +1011,8 @@ void p2m_get_subpage_stats(struct domain *d,
     stats->protected_pages = spp ? spp->sppt.protected : 0;
     stats->sppt_pages = spp ? spp->sppt.pages : 0;
     stats->write_violations = spp ? spp->write_violations : 0;
+    stats->emulated_writes = spp ? spp->emulated_writes : 0;
+    stats->flags = p2m_spp_in_software() ? XEN_SUBPAGE_SOFTWARE : 0;
     stats->miss_exits = spp ? spp->miss_exits : 0;
     stats->misconfig_exits = spp ? spp->misconfig_exits : 0;
 
@@ -1028,8 +1056,10 @@ static bool spp_judges_write(struct p2m_domain *p2m, unsigned long gfn)
 /*
  * A write EPT violation at gpa.  On a protected gfn the processor raises
  * one for a write to a write-denied sub-page, and for any write by its
- * page walker (A/D bits in a guest page table), which SPP never allows.
- * Only the first kind is counted: the guest asked for it.
+ * page walker (A/D bits in a guest page table), which SPP never allows;
+ * without the processor's SPP, for every write.  The first kind is counted
+ * as a violation: the guest asked for it; a write Xen is to emulate and
+ * judge whole, as an emulated write.
  */
 enum spp_violation p2m_spp_write_violation(struct vcpu *v, paddr_t gpa,
                                            bool page_walk)
@@ -1054,8 +1084,12 @@ enum spp_violation p2m_spp_write_violation(struct vcpu *v, paddr_t gpa,
              * may reach into a denied sub-page, so it is emulated and
              * judged whole; without, the translation was stale.
              */
+        {
             verdict = ept_leaf_has_spp(spp_vcpu_p2m(v), gfn)
                       ? SPP_VIOLATION_SPAN : SPP_VIOLATION_STALE;
+            if ( verdict == SPP_VIOLATION_SPAN )
+                p2m->spp->emulated_writes++;
+        }
         else
         {
             verdict = SPP_VIOLATION_DENIED;
@@ -1242,7 +1276,7 @@ uint32_t p2m_spp_emulated_write(struct vcpu *v, gfn_t gfn, unsigned int off,
     uint32_t denied = 0;
     uint64_t l1e;
 
-    if ( !len || !vmx_domain_spp_enabled(v->domain) ||
+    if ( !len || !p2m_spp_enabled(v->domain) ||
          (v->arch.vm_event && v->arch.vm_event->emulate_flags &&
           v->arch.vm_event->spp_emulate) )
         return 0;
@@ -1355,7 +1389,7 @@ void p2m_spp_handle_exit(struct vcpu *v, paddr_t gpa, bool miss)
             spp->misconfig_exits++;
     }
 
-    if ( spp && vmx_domain_spp_enabled(d) )
+    if ( spp && p2m_spp_enabled(d) )
     {
         level = sppt_walk(&spp->sppt, gfn, &entry);
         if ( miss && !level && !spp_stale_miss_again(spp, v, gpa) )

@@ -18,8 +18,14 @@ struct vcpu;
 struct xen_hvm_subpage_batch;
 struct xen_hvm_subpage_stats;
 
-/* Does this host use SPP (hardware, EPT, "ept=spp")? */
+/*
+ * Can this host protect sub-pages (VMX with EPT)?  With the processor's
+ * SPP ("ept=spp"), or in software (p2m_spp_in_software()).
+ */
 bool p2m_spp_available(void);
+bool p2m_spp_in_software(void);
+/* Does d protect sub-pages now? */
+bool p2m_spp_enabled(struct domain *d);
 /* Can d use it (HVM with HAP, and an IOMMU not sharing the EPT)? */
 bool p2m_spp_supported(const struct domain *d);
 
