@@ -14,9 +14,10 @@
  *   p2m-ctl <domid> view-switch <n>   run every vCPU on view n (0: host)
  *   p2m-ctl <domid> view-destroy <n>  back to the host p2m, view n gone
  *   p2m-ctl <domid> altp2m-off        every view gone, altp2m off
- *   p2m-ctl <domid> suppress-ve <n> <gfn> on|off
+ *   p2m-ctl <domid> suppress-ve <n> <gfn> [on|off]
  *                                     whether an EPT violation on gfn in
- *                                     view n is a VM exit (on) or a #VE
+ *                                     view n is a VM exit (on) or a #VE;
+ *                                     without on|off, print which
  *   p2m-ctl <domid> dirty <gfn> <n>   read and clear the dirty bitmap;
  *                                     print the dirty gfns of the n from
  *                                     gfn (hex), or "none"
@@ -55,7 +56,7 @@ static int usage(void)
                     "       p2m-ctl <domid> access-required on|off\n"
                     "       p2m-ctl <domid> view-create|altp2m-off\n"
                     "       p2m-ctl <domid> view-switch|view-destroy <n>\n"
-                    "       p2m-ctl <domid> suppress-ve <n> <gfn> on|off\n"
+                    "       p2m-ctl <domid> suppress-ve <n> <gfn> [on|off]\n"
                     "       p2m-ctl <domid> dirty <gfn> <n>\n"
                     "       p2m-ctl <domid> access <gfn> r|rx|rw|rwx\n"
                     "       p2m-ctl <domid> peek <gfn>\n"
@@ -198,7 +199,19 @@ static int set_access(xc_interface *xch, uint32_t domid, uint64_t gfn,
     return usage();
 }
 
-/* The ring enabled, never read, and disabled when told to stop. */
+static int print_suppress_ve(xc_interface *xch, uint32_t domid,
+                             unsigned long view, unsigned long gfn)
+{
+    bool sve;
+
+    if ( xc_altp2m_get_suppress_ve(xch, domid, view, gfn, &sve) )
+        return fail("xc_altp2m_get_suppress_ve");
+    printf("%s\n", sve ? "on" : "off");
+
+    return 0;
+}
+
+/* How many of the first 128 bytes of gfn are not zero. */
 static int peek(xc_interface *xch, uint32_t domid, unsigned long gfn)
 {
     const uint8_t *p = xc_map_foreign_range(xch, domid, XC_PAGE_SIZE,
@@ -215,6 +228,7 @@ static int peek(xc_interface *xch, uint32_t domid, unsigned long gfn)
     return 0;
 }
 
+/* The ring enabled, never read, and disabled when told to stop. */
 static int ring_hold(xc_interface *xch, uint32_t domid, bool spp)
 {
     struct sigaction sa = { .sa_handler = on_signal };
@@ -279,6 +293,10 @@ int main(int argc, char **argv)
         rc = xc_altp2m_set_suppress_ve(xch, domid, n, gfn,
                                        !strcmp(argv[5], "on"))
              ? fail("xc_altp2m_set_suppress_ve") : 0;
+    else if ( !strcmp(argv[2], "suppress-ve") && argc == 5 &&
+              !parse(argv[3], &n) && n < UINT16_MAX &&
+              !parse(argv[4], &gfn) )
+        rc = print_suppress_ve(xch, domid, n, gfn);
     else if ( !strcmp(argv[2], "altp2m-off") && argc == 3 )
         rc = xc_altp2m_set_domain_state(xch, domid, false)
              ? fail("xc_altp2m_set_domain_state") : 0;

@@ -51,6 +51,9 @@ static void usage(void)
             "                  (write them over and over, a counter's next\n"
             "                   value each time, until \"stop\")\n"
             "       %s <domid> stop [timeout_s]   (prints rounds=<n>)\n"
+            "       %s <domid> bench <gfn> <mask> [timeout_s]\n"
+            "                  (%u timed writes to them in turn: prints\n"
+            "                   writes=<n> cycles=<TSC cycles>)\n"
             "       %s <domid> runstate <gfn> [timeout_s]\n"
             "                  (the vCPU's runstate area at gfn, none with\n"
             "                   0; prints rc=<rc> nonzero=<bytes written>)\n"
@@ -61,8 +64,8 @@ static void usage(void)
             "write, copy, movs: print landed=0x<mask> writes=<n>\n"
             "hypercall: prints self=<rc> dom0=<rc> own=<rc>\n"
             "test pages: gfn %#x-%#x\n",
-            prog, prog, prog, prog, prog, prog, prog, prog, prog, prog, prog,
-            prog,
+            prog, prog, prog, prog, prog, prog, prog, prog, prog, prog,
+            SPP_GUEST_BENCH_WRITES, prog, prog, prog,
             SPP_GUEST_TEST_GFN,
             SPP_GUEST_TEST_GFN + SPP_GUEST_NR_TEST_PAGES - 1);
 }
@@ -314,7 +317,8 @@ static bool parse_request(int argc, char **argv, struct request *req)
     req->verb = argv[2];
 
     if ( !strcmp(req->verb, "write") || !strcmp(req->verb, "copy") ||
-         !strcmp(req->verb, "movs") || !strcmp(req->verb, "spin") )
+         !strcmp(req->verb, "movs") || !strcmp(req->verb, "spin") ||
+         !strcmp(req->verb, "bench") )
     {
         if ( argc < 5 || !parse_number(argv[3], UINT64_MAX, &req->gfn) ||
              !parse_number(argv[4], UINT32_MAX, &v) )
@@ -379,6 +383,15 @@ static int run_request(struct spp_guest_cmd *cmd, const struct request *req)
         return do_spin(cmd, req->gfn, req->mask, req->timeout_s);
     if ( !strcmp(req->verb, "stop") )
         return do_stop(cmd, req->timeout_s);
+    if ( !strcmp(req->verb, "bench") )
+    {
+        cmd->gfn = req->gfn;
+        cmd->mask = req->mask;
+        if ( run_command(cmd, SPP_GUEST_OP_BENCH, req->timeout_s) )
+            return -1;
+        printf("writes=%u cycles=%" PRIu64 "\n", cmd->writes, cmd->cycles);
+        return cmd->rc[0] ? -1 : 0;
+    }
     if ( !strcmp(req->verb, "suspend") )
         return run_command(cmd, SPP_GUEST_OP_SUSPEND, req->timeout_s);
     if ( !strcmp(req->verb, "runstate") )

@@ -664,6 +664,44 @@ static void op_spin(struct spp_guest_cmd *cmd, uint32_t seq)
           this_vcpu(), seq, (uint32_t)cmd->gfn, mask, rounds);
 }
 
+static uint64_t rdtsc(void)
+{
+    uint64_t t;
+
+    asm volatile ( "lfence; rdtsc" : "=A" (t) :: "memory" );
+
+    return t;
+}
+
+static void op_bench(struct spp_guest_cmd *cmd, uint32_t seq)
+{
+    uint32_t mask = cmd->mask, n;
+    uint64_t t0;
+    uint8_t *va;
+    unsigned int i = 0;
+
+    if ( !is_test_page(cmd->gfn) || !mask )
+    {
+        cmd->rc[0] = -EINVAL;
+        return;
+    }
+    va = test_page_va(cmd->gfn);
+
+    t0 = rdtsc();
+    for ( n = 0; n < SPP_GUEST_BENCH_WRITES; n++ )
+    {
+        while ( !(mask & (1U << i)) )
+            i = (i + 1) % SPP_GUEST_NR_SUBPAGES;
+        *subpage_middle(va, i) = n;
+        i = (i + 1) % SPP_GUEST_NR_SUBPAGES;
+    }
+    cmd->cycles = rdtsc() - t0;
+    cmd->writes = n;
+    print("spp-guest: seq %u bench gfn %#x mask %#08x: %u writes in %u"
+          " cycles\n", seq, (uint32_t)cmd->gfn, mask, n,
+          (uint32_t)cmd->cycles);
+}
+
 static void op_runstate(struct spp_guest_cmd *cmd, uint32_t seq)
 {
     uint64_t gfn = cmd->gfn;
@@ -758,6 +796,9 @@ static void run_command(struct spp_guest_cmd *cmd, uint32_t seq)
         break;
     case SPP_GUEST_OP_SUSPEND:
         op_suspend(cmd, seq);
+        break;
+    case SPP_GUEST_OP_BENCH:
+        op_bench(cmd, seq);
         break;
     case SPP_GUEST_OP_PING:
         print("spp-guest: vcpu %u seq %u ping (%u ticks)\n", this_vcpu(),

@@ -91,6 +91,14 @@
  * the guest meanwhile and dom0 sees it again as a new domain.
  */
 #define SPP_GUEST_OP_SUSPEND    9
+/*
+ * The cost of writes: SPP_GUEST_BENCH_WRITES writes to the sub-pages of
+ * mask on gfn, in turn, timed with the TSC: "cycles" (emulated, so the
+ * same whatever else runs on the host), "writes".  No TLB flush between
+ * them: only what protecting the page costs is measured.
+ */
+#define SPP_GUEST_OP_BENCH      10
+#define SPP_GUEST_BENCH_WRITES  400
 
 /*
  * Results of SPP_GUEST_OP_HYPERCALL: HVMOP_set_subpage (access_map 0, on
@@ -127,9 +135,10 @@ struct spp_guest_cmd {
     uint64_t ve_gpa;        /* and guest-physical address */
     uint32_t spinning;      /* guest: seq of the OP_SPIN running, or 0 */
     uint32_t stop;          /* dom0: nonzero ends OP_SPIN */
+    uint64_t cycles;        /* guest: OP_BENCH's TSC cycles */
 };
 
-_Static_assert(sizeof(struct spp_guest_cmd) == 112, "spp_guest_cmd size");
+_Static_assert(sizeof(struct spp_guest_cmd) == 120, "spp_guest_cmd size");
 _Static_assert(sizeof(struct spp_guest_cmd) <= SPP_GUEST_CMD_STRIDE &&
                SPP_GUEST_MAX_VCPUS * SPP_GUEST_CMD_STRIDE <=
                SPP_GUEST_PAGE_SIZE, "spp_guest_cmd per vCPU");
