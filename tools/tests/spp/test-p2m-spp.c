@@ -568,6 +568,16 @@ static void software_path_judges_as_the_processor(void **state)
     assert_int_equal(s.write_violations, hw_exits);
     assert_int_equal(s.protected_pages, ARRAY_SIZE(sw_cases));
 
+    /*
+     * A new map flushes nothing: no processor reads the table, and the
+     * next write is judged against the new map.
+     */
+    fake.flushes = 0;
+    assert_int_equal(p2m_set_subpage(d, _gfn(sw_cases[0].gfn), 0x1), 0);
+    assert_int_equal(fake.flushes, 0);
+    assert_true(write_lands(sw_cases[0].gfn, 0));
+    assert_false(write_lands(sw_cases[0].gfn, 128));
+
     /* The table goes with the last protection, as with the hardware. */
     for ( c = 0; c < ARRAY_SIZE(sw_cases); c++ )
         assert_int_equal(p2m_set_subpage(d, _gfn(sw_cases[c].gfn), ~0U), 0);

@@ -666,8 +666,12 @@ static int spp_set_locked(struct p2m_domain *p2m, gfn_t gfn, uint32_t map)
         return spp_unprotect(p2m, gfn, mfn, t, a);
 
     rc = sppt_update(&spp->sppt, gfn_x(gfn), spp_map_to_l1e(map));
-    if ( !rc )
-        /* The leaves are unchanged, but the processor may cache the L1E. */
+    /*
+     * The leaves are unchanged, but the processor may cache the L1E.  Not
+     * on the software path: no processor reads the table, and Xen judges
+     * every write against it with the p2m locked.
+     */
+    if ( !rc && !p2m_spp_in_software() )
         spp_flush_all(p2m);
 
     return rc;
