@@ -191,20 +191,31 @@ static const char *path_name(const xc_subpage_stats_t *s)
     return s->flags & XC_SUBPAGE_SOFTWARE ? "software" : "hardware";
 }
 
+/* The command's domain's stats, for command what (its error message). */
+static int get_stats(struct cli *c, const char *what, xc_subpage_stats_t *s)
+{
+    int rc;
+
+    if ( (rc = need_domain(c)) )
+        return rc;
+    if ( xc_get_subpage_stats(c->xch, c->domid, s) )
+    {
+        fprintf(c->err, "xen-subpage: %s: domain %s (%u): %s\n",
+                what, c->domain, c->domid, strerror(errno));
+        return EXIT_FAILED;
+    }
+
+    return 0;
+}
+
 /* Which path protects the domain's sub-pages: the processor's, or Xen's. */
 static int domain_info(struct cli *c)
 {
     xc_subpage_stats_t s;
     int rc;
 
-    if ( (rc = need_domain(c)) )
+    if ( (rc = get_stats(c, "info", &s)) )
         return rc;
-    if ( xc_get_subpage_stats(c->xch, c->domid, &s) )
-    {
-        fprintf(c->err, "xen-subpage: info: domain %s (%u): %s\n",
-                c->domain, c->domid, strerror(errno));
-        return EXIT_FAILED;
-    }
     if ( c->json )
         fprintf(c->out, "{\"domid\": %u, \"path\": \"%s\"}\n", c->domid,
                 path_name(&s));
@@ -441,14 +452,8 @@ static int cmd_stats(struct cli *c, int argc, char **argv)
     (void)argv;
     if ( argc )
         return usage_error(c, "stats takes only <domain>%s", "");
-    if ( (rc = need_domain(c)) )
+    if ( (rc = get_stats(c, "stats", &s)) )
         return rc;
-    if ( xc_get_subpage_stats(c->xch, c->domid, &s) )
-    {
-        fprintf(c->err, "xen-subpage: stats: domain %s (%u): %s\n",
-                c->domain, c->domid, strerror(errno));
-        return EXIT_FAILED;
-    }
     fprintf(c->out, c->json
             ? "{\"domid\": %u, \"path\": \"%s\", \"protected_pages\": %"
               PRIu64 ", \"sppt_pages\": %" PRIu64 ", \"write_violations\": %"

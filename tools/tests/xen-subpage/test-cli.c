@@ -461,6 +461,10 @@ static void stats_and_ve(void **state)
                         "\"sppt_pages\": 4, \"write_violations\": 3, "
                         "\"emulated_writes\": 6, "
                         "\"miss_exits\": 2, \"misconfig_exits\": 1}\n");
+    fxc.fail_call = fxc.nr_calls + 1;
+    fxc.fail_errno = EACCES;
+    assert_int_equal(run("stats", "5", NULL), 2);
+    EXPECT_ERR("xen-subpage: stats: domain 5 (5): Permission denied");
 
     fake_xc_reset();
     assert_int_equal(run("exempt", "5", "2", "0x206", "on", NULL), 0);
