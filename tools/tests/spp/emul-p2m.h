@@ -14,7 +14,9 @@
  * What stands in for the rest of Xen is a small model kept in "fake":
  *  - a host p2m with one entry per gfn (type, access, page, superpage,
  *    and the SPP and W bits computed as the patched ept_set_entry() and
- *    ept_p2m_type_to_flags() compute them, PML or not);
+ *    ept_p2m_type_to_flags() compute them, PML or not; or, on an AMD
+ *    host (npt), the RW bit as the patched p2m_pt_set_entry() computes
+ *    it, with no bit 61);
  *  - EPT flushes counted where p2m->tlb_flush() would send its IPI, which
  *    makes every CPU of the domain invalidate the EPTs ept_sync_domain()
  *    marked (host or view: the IPI is the same);
@@ -266,6 +268,9 @@ void vmx_domain_enable_spp(struct domain *d, mfn_t root);
 void vmx_domain_disable_spp(struct domain *d);
 #define cpu_has_vmx_spp     (fake.cpu_has_spp)
 #define cpu_has_vmx_ept     (fake.cpu_has_ept)
+/* AMD's nested page tables (p2m-pt.c) where fake.npt, else EPT. */
+#define cpu_has_vmx         (!fake.npt)
+#define cpu_has_svm_npt     (fake.npt)
 
 #define xzalloc(type)       ((type *)calloc(1, sizeof(type)))
 #define xfree(p)            free(p)
@@ -303,6 +308,7 @@ struct fake_entry {
 
 struct fake {
     bool cpu_has_spp, cpu_has_ept;
+    bool npt;                           /* SVM with NPT: no EPT, no SPP */
     struct domain d;
     struct p2m_domain p2m;
     struct vcpu v;

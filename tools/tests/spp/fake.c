@@ -254,7 +254,8 @@ static bool access_writable(p2m_access_t a)
 /*
  * What the patched ept_set_entry() does to the leaves of a 4K or 2M
  * mapping: split a superpage, ask p2m_spp_new_leaf(), write, flush, and
- * end the protection if it said so.
+ * end the protection if it said so.  On an AMD host, what the patched
+ * p2m_pt_set_entry() does: the same, with no bit 61 and no access.
  */
 int p2m_set_entry(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
                   unsigned int page_order, p2m_type_t t, p2m_access_t a)
@@ -298,7 +299,7 @@ int p2m_set_entry(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
                                           : _mfn(mfn_x(mfn) + g - first);
         e->super = page_order;
         /* Bit 61 only where type and access would give W (mem_access wins). */
-        e->spp = spp == SPP_LEAF_CHECKED && w;
+        e->spp = spp == SPP_LEAF_CHECKED && w && !fake.npt;
         e->w = w && spp != SPP_LEAF_CHECKED && spp != SPP_LEAF_PARKED;
     }
     if ( present )
@@ -314,6 +315,7 @@ int p2m_set_entry(struct p2m_domain *p2m, gfn_t gfn, mfn_t mfn,
 
 bool ept_leaf_has_spp(struct p2m_domain *p2m, unsigned long gfn)
 {
+    assert(!fake.npt);
     return gfn < FAKE_GFNS && entries(p2m)[gfn].spp;
 }
 

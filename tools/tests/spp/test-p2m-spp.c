@@ -587,6 +587,64 @@ static void software_path_judges_as_the_processor(void **state)
 }
 
 /*
+ * AMD's nested page tables have no bit 61: a protected gfn's p2m_ram_rw
+ * leaf is read-only, so every write to the page faults, and the verdicts
+ * are the hardware's against the one reference walker.  Log-dirty parks
+ * the protection (the fault is log-dirty's to handle) and p2m_ram_rw
+ * re-arms it; another type ends it.  There are no views to exempt.
+ */
+static void npt_path_judges_as_the_processor(void **state)
+{
+    bool hw[ARRAY_SIZE(sw_cases)][SPP_SUBPAGES * 2];
+    bool sw[ARRAY_SIZE(sw_cases)][SPP_SUBPAGES * 2];
+    unsigned long gfn = sw_cases[1].gfn;
+    unsigned int c, hw_exits, sw_exits;
+
+    (void)state;
+    judge_cases(hw, &hw_exits);
+    assert_int_equal(teardown(NULL), 0);
+
+    setup(NULL);
+    fake.cpu_has_spp = fake.cpu_has_ept = false;
+    fake.npt = true;
+    assert_true(p2m_spp_available());
+    assert_true(p2m_spp_in_software());
+    judge_cases(sw, &sw_exits);
+    assert_memory_equal(hw, sw, sizeof(hw));
+    assert_int_equal(sw_exits, ARRAY_SIZE(sw_cases) * SPP_SUBPAGES * 2);
+    assert_int_equal(fake.spptp, 0);
+    assert_int_equal(fake.vcpu_switches, 0);
+    assert_int_equal(stats().flags, XEN_SUBPAGE_SOFTWARE);
+    assert_int_equal(stats().write_violations, hw_exits);
+    assert_false(fake.e[gfn].spp);
+    assert_false(fake.e[gfn].w);
+    assert_true(fake.e[gfn + 100].w);
+
+    set_entry(gfn, FAKE_MFN(gfn), 0, p2m_ram_logdirty);
+    assert_false(fake.e[gfn].w);
+    assert_int_equal(write_at(gfn, 0, false), SPP_VIOLATION_STALE);
+    assert_int_equal(write_at(gfn, 0xf80, false), SPP_VIOLATION_DENIED);
+    set_entry(gfn, FAKE_MFN(gfn), 0, p2m_ram_rw);
+    assert_false(fake.e[gfn].w);
+    assert_int_equal(write_at(gfn, 0, false), SPP_VIOLATION_SPAN);
+    assert_int_equal(write_at(gfn, 0, true), SPP_VIOLATION_PAGE_WALK);
+    assert_int_equal(get_map(gfn), 0x0000ffff);
+
+    set_entry(gfn, FAKE_MFN(gfn), 0, p2m_ram_ro);
+    set_entry(gfn, FAKE_MFN(gfn), 0, p2m_ram_rw);
+    assert_true(fake.e[gfn].w);
+    assert_int_equal(get_map(gfn), XEN_SUBPAGE_ALL_WRITABLE);
+    assert_int_equal(write_at(gfn, 0, false), SPP_VIOLATION_UNPROTECTED);
+    assert_int_equal(p2m_set_subpage_exempt(d, 0, _gfn(gfn), true), -EINVAL);
+
+    for ( c = 0; c < ARRAY_SIZE(sw_cases); c++ )
+        assert_int_equal(p2m_set_subpage(d, _gfn(sw_cases[c].gfn), ~0U), 0);
+    assert_spp_off();
+    for ( c = 0; c < ARRAY_SIZE(sw_cases); c++ )
+        assert_true(fake.e[sw_cases[c].gfn].w);
+}
+
+/*
  * What is not the guest's plain write is judged as with the hardware: a
  * page walker's A/D update, a restriction of mem_access (which wins), a
  * view exempt for the gfn.
@@ -1780,6 +1838,7 @@ int main(int argc, char **argv)
         T(no_listener_lifts_or_crashes),
         T(software_path_judges_as_the_processor),
         T(software_path_keeps_the_exceptions),
+        T(npt_path_judges_as_the_processor),
         T(views_share_the_sppt),
         T(host_type_change_clears_views),
         T(exempt_view_writes_freely),

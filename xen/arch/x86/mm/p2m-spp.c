@@ -29,6 +29,11 @@
  *    them and the EPT has been flushed, so the processor never walks a
  *    freed table.
  *
+ * AMD's nested page tables (p2m-pt.c) have no bit 61, and the processor
+ * no SPP: sub-pages are protected in software only (p2m_spp_in_software()),
+ * a protected gfn's 4K p2m_ram_rw leaf is read-only, and its log-dirty
+ * leaf parks the protection as EPT's does.  They have no alternate views.
+ *
  * Alternate p2m views share the SPPT: every vCPU has the one SPPTP,
  * whatever EPT it runs on.  A view's 4K leaf carries bit 61 when the host
  * protects its gfn and the view maps the host's page there; a view never
@@ -58,6 +63,7 @@
 #include <asm/spp.h>
 #include <asm/vm_event.h>
 #include <asm/hvm/nestedhvm.h>
+#include <asm/hvm/svm/svm.h>
 #include <asm/hvm/vmx/vmcs.h>
 #include <asm/hvm/vmx/vmx.h>
 #include <public/hvm/hvm_op.h>
@@ -153,8 +159,8 @@ static const struct sppt_ops spp_pool_ops = {
 /* ---- switching SPP on and off for a domain ---- */
 
 /*
- * Without the processor's SPP (none has it yet, or "ept=spp=0"), Xen checks
- * the writes itself.  A protected leaf is read-only and carries bit 61 all
+ * Without the processor's SPP (none has it yet, "ept=spp=0", or AMD's
+ * nested page tables), Xen checks the writes itself.  A protected leaf is read-only and carries bit 61 all
  * the same, which the processor then ignores: every write to the page
  * faults, and p2m_spp_write_violation() judges it as it judges a write the
  * processor could not (SPP_VIOLATION_SPAN): an allowed sub-page's write is
@@ -162,7 +168,7 @@ static const struct sppt_ops spp_pool_ops = {
  */
 bool p2m_spp_available(void)
 {
-    return cpu_has_vmx_ept;
+    return cpu_has_vmx_ept || cpu_has_svm_npt;
 }
 
 bool p2m_spp_in_software(void)
@@ -1058,7 +1064,27 @@ static bool spp_judges_write(struct p2m_domain *p2m, unsigned long gfn)
 }
 
 /*
- * A write EPT violation at gpa.  On a protected gfn the processor raises
+ * Does gfn's leaf in p2m, the vCPU's, have every write to gfn judged?  On
+ * EPT, when it has bit 61.  AMD's nested page tables have neither bit 61
+ * nor views: there a protected gfn's leaf is read-only, and its writes
+ * Xen's to judge, exactly when it is p2m_ram_rw (p2m_spp_new_leaf()).
+ */
+static bool spp_leaf_checked(struct p2m_domain *p2m, unsigned long gfn)
+{
+    p2m_type_t t;
+    p2m_access_t a;
+
+    if ( cpu_has_vmx )
+        return ept_leaf_has_spp(p2m, gfn);
+
+    ASSERT(p2m_is_hostp2m(p2m));
+    p2m->get_entry(p2m, _gfn(gfn), &t, &a, 0, NULL, NULL);
+
+    return t == p2m_ram_rw;
+}
+
+/*
+ * A write EPT violation (or nested page fault) at gpa.  On a protected gfn the processor raises
  * one for a write to a write-denied sub-page, and for any write by its
  * page walker (A/D bits in a guest page table), which SPP never allows;
  * without the processor's SPP, for every write.  The first kind is counted
@@ -1089,7 +1115,7 @@ enum spp_violation p2m_spp_write_violation(struct vcpu *v, paddr_t gpa,
              * judged whole; without, the translation was stale.
              */
         {
-            verdict = ept_leaf_has_spp(spp_vcpu_p2m(v), gfn)
+            verdict = spp_leaf_checked(spp_vcpu_p2m(v), gfn)
                       ? SPP_VIOLATION_SPAN : SPP_VIOLATION_STALE;
             if ( verdict == SPP_VIOLATION_SPAN )
                 p2m->spp->emulated_writes++;

@@ -19,8 +19,8 @@ struct xen_hvm_subpage_batch;
 struct xen_hvm_subpage_stats;
 
 /*
- * Can this host protect sub-pages (VMX with EPT)?  With the processor's
- * SPP ("ept=spp"), or in software (p2m_spp_in_software()).
+ * Can this host protect sub-pages (VMX with EPT, or SVM with NPT)?  With
+ * the processor's SPP ("ept=spp"), or in software (p2m_spp_in_software()).
  */
 bool p2m_spp_available(void);
 bool p2m_spp_in_software(void);
