@@ -178,7 +178,8 @@ lab-image: deps tools tools-intree
 	$(MAKE) --no-print-directory $(LAB)/initrd.cpio
 
 LAB_INPUTS := $(foreach f,$(LAB_FILES),$(firstword $(subst :, ,$(f))))
-$(LAB)/initrd.cpio: lab/mkimage lab/trim-p2m-limit lab/packages $(LAB_INPUTS)
+$(LAB)/initrd.cpio: lab/mkimage lab/trim-p2m-limit lab/packages $(LAB_INPUTS) \
+                   $(wildcard lab/linux-guest/*)
 	lab/mkimage $(LAB) $(LAB_FILES)
 
 # The lab as a test: every scenario of "make run" must pass, on the debug

@@ -91,6 +91,19 @@ int spp_format_fault(const vm_event_request_t *req, enum spp_policy policy,
                     spp_fault_fate(req, policy));
 }
 
+int spp_format_described_fault(const vm_event_request_t *req,
+                               enum spp_policy policy, bool json,
+                               const char *what, char *buf, size_t len)
+{
+    char fault[256];
+
+    spp_format_fault(req, policy, json, fault, sizeof(fault));
+    if ( json )
+        return snprintf(buf, len, "{\"symbol\": \"%s\", %s", what, fault + 1);
+
+    return snprintf(buf, len, "%s: %s", what, fault);
+}
+
 static struct spp_answer answer(enum spp_action action, uint32_t flags)
 {
     return (struct spp_answer){ .action = action, .flags = flags };

@@ -66,6 +66,14 @@ const char *spp_fault_fate(const vm_event_request_t *req,
  */
 int spp_format_fault(const vm_event_request_t *req, enum spp_policy policy,
                      bool json, char *buf, size_t len);
+/*
+ * The same, led by what the faulting byte is ("guard"):
+ *   modprobe_path+0x0: vcpu 0 gfn 0x2b5c offset 0x8a0 subpage 17 rip ... deny
+ * or with "symbol" first in the JSON object.
+ */
+int spp_format_described_fault(const vm_event_request_t *req,
+                               enum spp_policy policy, bool json,
+                               const char *what, char *buf, size_t len);
 
 enum spp_action {
     SPP_ACT_RESUME,             /* nothing of ours: just let the vCPU go */

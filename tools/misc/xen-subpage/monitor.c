@@ -415,14 +415,20 @@ static void put_line(struct monitor *m, const char *line)
  */
 static void report_fault(struct monitor *m, const vm_event_request_t *req)
 {
-    char line[256];
+    char line[384], what[96];
 
     if ( m->closing )
     {
         m->late++;
         return;
     }
-    spp_format_fault(req, m->o->policy, m->o->json, line, sizeof(line));
+    if ( m->o->describe &&
+         m->o->describe(m->o->describe_ctx, req->u.mem_access.gfn,
+                        req->u.mem_access.offset, what, sizeof(what)) )
+        spp_format_described_fault(req, m->o->policy, m->o->json, what,
+                                   line, sizeof(line));
+    else
+        spp_format_fault(req, m->o->policy, m->o->json, line, sizeof(line));
     put_line(m, line);
     if ( (req->flags & VM_EVENT_FLAG_VCPU_PAUSED) &&
          ++m->answered == m->o->count )

@@ -13,6 +13,13 @@ struct monitor_opts {
     uint64_t count;             /* stop after the policy answered this
                                    many faults; 0: never */
     bool json;
+    /*
+     * What the faulting byte is ("guard": "<symbol>+0x<offset>"), or false
+     * when it is nothing known; NULL: faults are not described.
+     */
+    bool (*describe)(void *ctx, uint64_t gfn, unsigned int off, char *buf,
+                     size_t len);
+    void *describe_ctx;
 };
 
 /*

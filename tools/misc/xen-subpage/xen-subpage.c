@@ -11,6 +11,7 @@
 #include <string.h>
 #include <xenctrl.h>
 
+#include "guard.h"
 #include "monitor.h"
 #include "parse.h"
 #include "xen-subpage.h"
@@ -106,6 +107,14 @@ static void usage(FILE *f)
 "                                the default), perform it (emulate) or let\n"
 "                                it run with the page lifted (allow-once);\n"
 "                                until N writes or SIGINT/SIGTERM\n"
+"  guard <domain> <symbol-file> <symbol>[:<length>]... [--vcpu N]\n"
+"        [--policy deny|emulate|allow-once] [--count N]\n"
+"                                protect the sub-pages of a 64-bit guest's\n"
+"                                kernel data (symbols from a System.map or\n"
+"                                /proc/kallsyms, found in the page tables\n"
+"                                of vcpu N, 0 by default) and monitor them,\n"
+"                                each write with the symbol it hit; the\n"
+"                                maps are put back at the end\n"
 "  help                          this text\n"
 "\n"
 "<domain> is a domid or a domain name; numbers are decimal or 0x hex.\n"
@@ -576,6 +585,79 @@ static int cmd_monitor(struct cli *c, int argc, char **argv)
     return monitor_domain(c->xch, &o, c->out, c->err) ? EXIT_FAILED : 0;
 }
 
+/*
+ * guard's arguments: the symbol file, the targets, and options anywhere
+ * among them.
+ */
+static int guard_options(struct cli *c, int argc, char **argv,
+                         struct guard_opts *o)
+{
+    uint64_t n;
+
+    for ( ; argc; argc--, argv++ )
+    {
+        const char *opt = argv[0];
+
+        if ( strncmp(opt, "--", 2) )
+        {
+            if ( !o->symbol_file )
+                o->symbol_file = opt;
+            else
+                o->targets[o->nr_targets++] = argv[0];
+            continue;
+        }
+        if ( argc < 2 )
+            return usage_error(c, "guard: %s needs a value", opt);
+        argc--, argv++;
+        if ( !strcmp(opt, "--policy") )
+        {
+            if ( spp_policy_parse(argv[0], &o->mon.policy) )
+                return usage_error(c, "bad policy \"%s\"", argv[0]);
+        }
+        else if ( !strcmp(opt, "--count") )
+        {
+            if ( parse_number(argv[0], UINT64_MAX, &o->mon.count) ||
+                 !o->mon.count )
+                return usage_error(c, "bad count \"%s\"", argv[0]);
+        }
+        else if ( !strcmp(opt, "--vcpu") )
+        {
+            if ( parse_number(argv[0], UINT32_MAX, &n) )
+                return usage_error(c, "bad vcpu \"%s\"", argv[0]);
+            o->vcpu = n;
+        }
+        else
+            return usage_error(c, "guard: unknown argument \"%s\"", opt);
+    }
+    if ( !o->nr_targets )
+        return usage_error(c, "guard needs <symbol-file> <symbol>...%s", "");
+
+    return 0;
+}
+
+static int cmd_guard(struct cli *c, int argc, char **argv)
+{
+    struct guard_opts o = {
+        .mon = {
+            .domid = c->domid, .domain = c->domain, .json = c->json,
+            .policy = SPP_POLICY_DENY,
+        },
+    };
+    int rc;
+
+    o.targets = calloc(argc ? argc : 1, sizeof(*o.targets));
+    if ( !o.targets )
+    {
+        fprintf(c->err, "xen-subpage: %s\n", strerror(ENOMEM));
+        return EXIT_FAILED;
+    }
+    if ( !(rc = guard_options(c, argc, argv, &o)) && !(rc = need_domain(c)) )
+        rc = guard_domain(c->xch, &o, c->out, c->err) ? EXIT_FAILED : 0;
+    free(o.targets);
+
+    return rc;
+}
+
 /* The command in argv[0], its domain (unless given by -m) and arguments. */
 static int run(struct cli *c, bool have_domain, int argc, char **argv)
 {
@@ -603,7 +685,7 @@ static int run(struct cli *c, bool have_domain, int argc, char **argv)
     else if ( strcmp(cmd, "set") && strcmp(cmd, "get") &&
               strcmp(cmd, "clear") && strcmp(cmd, "apply") &&
               strcmp(cmd, "stats") && strcmp(cmd, "monitor") &&
-              strcmp(cmd, "exempt") )
+              strcmp(cmd, "exempt") && strcmp(cmd, "guard") )
         return usage_error(c, "unknown command \"%s\"", cmd);
 
     if ( !have_domain )
@@ -629,6 +711,8 @@ static int run(struct cli *c, bool have_domain, int argc, char **argv)
         return cmd_monitor(c, argc, argv);
     if ( !strcmp(cmd, "exempt") )
         return cmd_exempt(c, argc, argv);
+    if ( !strcmp(cmd, "guard") )
+        return cmd_guard(c, argc, argv);
 
     return cmd_stats(c, argc, argv);
 }

@@ -11,12 +11,16 @@
 #include <sys/mman.h>
 #include <xenctrl.h>
 #include <xenevtchn.h>
+#include <xenforeignmemory.h>
+#include <xen/hvm/save.h>
 
 #include "parse.h"
 #include "xen-subpage.h"
 #include "fake-xc.h"
 
 struct fake_xc fxc;
+/* The next frame fake_xc_table() gives, plus one. */
+static unsigned int next_table = FAKE_XC_FRAMES;
 
 #define FAKE_XEN_PORT   42       /* Xen's end of the monitor channel */
 #define FAKE_LOCAL_PORT 7        /* ours */
@@ -32,6 +36,7 @@ void fake_xc_reset(void)
     }
     memset(&fxc, 0, sizeof(fxc));
     fxc.available = 1;
+    next_table = FAKE_XC_FRAMES;
 }
 
 vm_event_request_t *fake_xc_event(uint32_t vcpu, uint32_t reason)
@@ -199,6 +204,101 @@ int xc_get_subpage(xc_interface *xch, uint32_t domid, uint64_t gfn,
         return -1;
     *access_map = fxc.get_map ^ (uint32_t)(gfn & 0xff);
 
+    return 0;
+}
+
+/* ---- guard: a vCPU's registers, guest memory ---- */
+
+uint64_t fake_xc_table(void)
+{
+    if ( next_table <= FAKE_XC_FRAMES / 2 )
+        abort();
+    return --next_table;
+}
+
+void fake_xc_map_va(uint64_t root, uint64_t va, uint64_t gfn)
+{
+    uint64_t table = root;
+    unsigned int level;
+
+    for ( level = 4; level > 1; level-- )
+    {
+        uint64_t *e = &fxc.frame[table][(va >> (12 + 9 * (level - 1))) & 511];
+
+        if ( !(*e & 1) )
+            *e = (fake_xc_table() << 12) | 0x63;
+        table = (*e >> 12) & 0xffffffffffull;
+    }
+    fxc.frame[table][(va >> 12) & 511] = (gfn << 12) | 0x63;
+}
+
+int xc_domain_hvm_getcontext_partial(xc_interface *xch, uint32_t domid,
+                                     uint16_t typecode, uint16_t instance,
+                                     void *ctxt_buf, uint32_t size)
+{
+    struct hvm_hw_cpu *cpu = ctxt_buf;
+
+    (void)xch;
+    if ( typecode != HVM_SAVE_CODE(CPU) || size != sizeof(*cpu) )
+        abort();
+    if ( call_arg("registers", domid, 0, instance) )
+        return -1;
+    memset(cpu, 0, sizeof(*cpu));
+    cpu->cr3 = fxc.cr3;
+    cpu->cr4 = fxc.cr4;
+    cpu->msr_efer = fxc.efer;
+
+    return 0;
+}
+
+xenforeignmemory_handle *xenforeignmemory_open(xentoollog_logger *logger,
+                                               unsigned int open_flags)
+{
+    (void)logger;
+    (void)open_flags;
+    if ( fxc.fmem_errno )
+    {
+        errno = fxc.fmem_errno;
+        return NULL;
+    }
+    fxc.fmem_opens++;
+
+    return (xenforeignmemory_handle *)&fxc;
+}
+
+int xenforeignmemory_close(xenforeignmemory_handle *fmem)
+{
+    (void)fmem;
+    fxc.fmem_closes++;
+    return 0;
+}
+
+void *xenforeignmemory_map(xenforeignmemory_handle *fmem, uint32_t dom,
+                           int prot, size_t pages, const xen_pfn_t arr[],
+                           int err[])
+{
+    (void)fmem;
+    (void)dom;
+    if ( prot != PROT_READ || pages != 1 )
+        abort();
+    if ( arr[0] >= FAKE_XC_FRAMES )
+    {
+        errno = EFAULT;
+        return NULL;
+    }
+    err[0] = 0;
+    fxc.frame_maps++;
+
+    return fxc.frame[arr[0]];
+}
+
+int xenforeignmemory_unmap(xenforeignmemory_handle *fmem, void *addr,
+                           size_t pages)
+{
+    (void)fmem;
+    (void)addr;
+    (void)pages;
+    fxc.frame_unmaps++;
     return 0;
 }
 

@@ -9,6 +9,7 @@
 
 #define FAKE_XC_CALLS  32
 #define FAKE_XC_EVENTS 16
+#define FAKE_XC_FRAMES 16
 
 struct fake_xc {
     struct {
@@ -59,7 +60,21 @@ struct fake_xc {
     unsigned int idle_before_gone;  /* ... at this idle check */
     unsigned int getinfos;
     unsigned int evtchn_opens, evtchn_closes, binds, unbinds, notifies;
+
+    /*
+     * For guard: the registers of the vCPU asked for, and the guest's
+     * memory, frames 0 to FAKE_XC_FRAMES - 1 (mapped read-only, counted).
+     */
+    uint64_t cr3, cr4, efer;
+    uint64_t frame[FAKE_XC_FRAMES][512];
+    int fmem_errno;             /* xenforeignmemory_open fails with it */
+    unsigned int fmem_opens, fmem_closes, frame_maps, frame_unmaps;
 };
+
+/* Frames of guest memory, from the highest gfn down, for page tables. */
+uint64_t fake_xc_table(void);
+/* Map va to frame gfn (4K) in the page tables at frame root. */
+void fake_xc_map_va(uint64_t root, uint64_t va, uint64_t gfn);
 
 extern struct fake_xc fxc;
 

@@ -1006,6 +1006,156 @@ static void monitor_failures(void **state)
     expect_closed();
 }
 
+/* ---- guard ---- */
+
+#define GUARD_KVA 0xffffffff82a00000ULL
+
+/*
+ * A 64-bit guest whose page tables (PCID bits in CR3) map the kernel page
+ * at GUARD_KVA to gfn 3 and the next to gfn 4, which have maps already
+ * (xc_get_subpage answers 0xffffffff ^ gfn); symbols in a System.map.
+ */
+static const char *guard_guest(void)
+{
+    uint64_t root = fake_xc_table();
+
+    fxc.cr3 = (root << 12) | 0x5;
+    fxc.efer = (1 << 10) | (1 << 8);
+    fxc.get_map = 0xffffffff;
+    fake_xc_map_va(root, GUARD_KVA, 3);
+    fake_xc_map_va(root, GUARD_KVA + 0x1000, 4);
+
+    return write_file("ffffffff82a00f80 D modprobe_path\n"
+                      "ffffffff82a01080 D after_it\n"
+                      "ffffffff82c00000 D far_away\n"
+                      "ffffffff82c00100 D end\n"
+                      "ffffffffc0000000 t mod_init [some_module]\n");
+}
+
+static void guard_expect_clean(void)
+{
+    assert_int_equal(fxc.frame_maps, fxc.frame_unmaps);
+    assert_int_equal(fxc.fmem_opens, fxc.fmem_closes);
+    expect_closed();
+}
+
+#define GUARD_PLAN \
+    "guard modprobe_path 0xffffffff82a00f80 256 bytes\n" \
+    "page 0xffffffff82a00000 gfn 0x3 map 0x7ffffffc\n" \
+    "page 0xffffffff82a01000 gfn 0x4 map 0xfffffffa\n"
+
+/*
+ * The sub-pages of the symbol's 256 bytes, on two pages, denied on top of
+ * the maps they had; a write reported with the symbol it hit; the maps put
+ * back as they were.
+ */
+static void guard_reports_the_symbol(void **state)
+{
+    const char *map = guard_guest();
+
+    (void)state;
+    fake_xc_fault(0, 3, 0xfa0, 0xffffffff81234567ULL);
+    assert_int_equal(run("guard", "5", map, "modprobe_path", "--count", "1",
+                         NULL), 0);
+    assert_string_equal(out, GUARD_PLAN
+                        "modprobe_path+0x20: vcpu 0 gfn 0x3 offset 0xfa0 "
+                        "subpage 31 rip 0xffffffff81234567 deny\n");
+    assert_int_equal(fxc.rsp[0].flags, DENY);
+    assert_non_null(strstr(calls(), "registers get:0x3 set:0x3=0x7ffffffc "
+                                    "get:0x4 set:0x4=0xfffffffa pause "));
+    assert_non_null(strstr(calls(), " set:0x4=0xfffffffb "
+                                    "set:0x3=0xfffffffc"));
+    guard_expect_clean();
+
+    /* The same as JSON, with a length given, on vCPU 1. */
+    fake_xc_reset();
+    map = guard_guest();
+    fake_xc_fault(1, 4, 0x8, 0x401000);
+    assert_int_equal(run("--json", "guard", "guest", map, "--vcpu", "1",
+                         "modprobe_path:0x90", "--policy", "emulate",
+                         "--count", "1", NULL), 0);
+    assert_string_equal(out,
+        "{\"guard\": \"modprobe_path\", \"va\": \"0xffffffff82a00f80\", "
+        "\"length\": 144}\n"
+        "{\"page\": \"0xffffffff82a00000\", \"gfn\": 3, \"map\": 2147483644}\n"
+        "{\"page\": \"0xffffffff82a01000\", \"gfn\": 4, \"map\": 4294967290}\n"
+        "{\"symbol\": \"modprobe_path+0x88\", \"vcpu\": 1, \"gfn\": 4, "
+        "\"offset\": 8, \"subpage\": 0, \"rip\": \"0x401000\", "
+        "\"policy\": \"emulate\"}\n");
+    assert_non_null(strstr(calls(), "registers=0x1 get:0x3"));
+    guard_expect_clean();
+}
+
+/* Bad input: a clear message, and no map changed. */
+static void guard_refuses_bad_input(void **state)
+{
+    const char *map;
+
+    (void)state;
+    usage_error("guard needs <symbol-file> <symbol>...", "guard", "5", NULL);
+    usage_error("guard needs <symbol-file> <symbol>...", "guard", "5",
+                "System.map", NULL);
+    usage_error("bad vcpu \"x\"", "guard", "5", "f", "s", "--vcpu", "x",
+                NULL);
+    usage_error("bad policy \"all\"", "guard", "5", "f", "s", "--policy",
+                "all", NULL);
+    usage_error("guard: --count needs a value", "guard", "5", "f", "s",
+                "--count", NULL);
+    usage_error("guard: unknown argument \"--all\"", "guard", "5", "f", "s",
+                "--all", "x", NULL);
+
+    map = guard_guest();
+    assert_int_equal(run("guard", "5", "/nonexistent/System.map", "x",
+                         NULL), 2);
+    assert_string_equal(err, "xen-subpage: guard: domain 5 (5): "
+                        "/nonexistent/System.map: No such file or "
+                        "directory\n");
+    assert_int_equal(run("guard", "5", map, "nosuch", NULL), 2);
+    EXPECT_ERR("domain 5 (5): nosuch: no such symbol\n");
+    assert_int_equal(run("guard", "5", map, "mod_init:8", NULL), 2);
+    EXPECT_ERR("mod_init: no such symbol\n");
+    assert_int_equal(run("guard", "5", map, "end", NULL), 2);
+    EXPECT_ERR("end: its size is unknown: give it (end:<length>)\n");
+    assert_int_equal(run("guard", "5", map, "far_away", NULL), 2);
+    EXPECT_ERR("far_away+0x0 (0xffffffff82c00000): not mapped\n");
+    assert_string_equal(calls(), "registers");
+
+    fxc.efer = 0;
+    assert_int_equal(run("guard", "5", map, "modprobe_path", NULL), 2);
+    EXPECT_ERR("vcpu 0 is not in long mode with 4-level paging\n");
+    fxc.nr_calls = 0;
+    fxc.efer = 1 << 10;
+    fxc.fmem_errno = EACCES;
+    assert_int_equal(run("guard", "5", map, "modprobe_path", NULL), 2);
+    EXPECT_ERR("cannot map guest memory: Permission denied\n");
+    assert_string_equal(calls(), "registers");
+    fxc.fmem_errno = 0;
+
+    fxc.nr_calls = 0;
+    fxc.fail_call = 1;
+    fxc.fail_errno = ESRCH;
+    assert_int_equal(run("guard", "5", map, "modprobe_path", NULL), 2);
+    EXPECT_ERR("cannot read the registers of vcpu 0: No such process\n");
+    guard_expect_clean();
+}
+
+/* Xen failing part way: what the guard changed is put back. */
+static void guard_undoes_a_partial_protection(void **state)
+{
+    const char *map;
+
+    (void)state;
+    fail_at(5, ENOMEM);
+    map = guard_guest();
+    assert_int_equal(run("guard", "5", map, "modprobe_path", NULL), 2);
+    assert_string_equal(err, "xen-subpage: guard: domain 5 (5): cannot "
+                        "protect gfn 0x4: Cannot allocate memory\n");
+    assert_string_equal(out, "");
+    assert_string_equal(calls(), "registers get:0x3 set:0x3=0x7ffffffc "
+                        "get:0x4 set:0x4=0xfffffffa set:0x3=0xfffffffc");
+    guard_expect_clean();
+}
+
 int main(void)
 {
     /* A monitor that never stops fails the test rather than hangs it. */
@@ -1040,6 +1190,9 @@ int main(void)
         T(monitor_late_faults),
         T(monitor_domain_gone),
         T(monitor_failures),
+        T(guard_reports_the_symbol),
+        T(guard_refuses_bad_input),
+        T(guard_undoes_a_partial_protection),
     };
 #undef T
 
