@@ -55,6 +55,8 @@ struct monitor {
     xenevtchn_handle *xce;
     evtchn_port_t port;         /* ours, bound to Xen's */
     bool bound, spp_events, singlestep, paused;
+    unsigned int nr_restricted; /* profiled gfns whose access is r-x */
+    uint64_t deadline;          /* of a profile, in now_ms(); 0: none */
 
     bool listening;             /* set up, the guest running */
     bool gone;                  /* the domain died: nothing to undo */
@@ -157,6 +159,8 @@ static int unpause_domain(struct monitor *m)
     return 0;
 }
 
+static uint64_t now_ms(void);
+
 /* The monitor ring, its event channel, and single steps for allow-once. */
 static int open_ring(struct monitor *m)
 {
@@ -200,6 +204,15 @@ static int open_ring(struct monitor *m)
             return fail(m, "cannot monitor single steps");
         m->singlestep = true;
     }
+
+    /* A profile's pages write-protected, now that a listener is there. */
+    for ( ; m->nr_restricted < m->o->nr_profile; m->nr_restricted++ )
+        if ( xc_set_mem_access(m->xch, m->o->domid, XENMEM_access_rx,
+                               m->o->profile_gfns[m->nr_restricted], 1) )
+            return fail_gfn(m, "cannot write-protect",
+                            m->o->profile_gfns[m->nr_restricted]);
+    if ( m->o->duration_ms )
+        m->deadline = now_ms() + m->o->duration_ms;
 
     return unpause_domain(m);
 }
@@ -383,6 +396,9 @@ static int wait_ms(const struct monitor *m, int ms)
     uint64_t now = now_ms();
     unsigned int i;
 
+    if ( m->deadline && m->deadline - now < (uint64_t)ms )
+        ms = m->deadline > now ? m->deadline - now : 0;
+
     for ( i = 0; i < m->nr_lifts; i++ )
     {
         uint64_t d = m->lifts[i].deadline;
@@ -446,6 +462,24 @@ static void report_ended(struct monitor *m, const vm_event_request_t *req)
     put_line(m, line);
 }
 
+/* A write to a profiled page: counted in its sub-page.  Whether it was. */
+static bool count_profiled(struct monitor *m, const vm_event_request_t *req)
+{
+    const struct vm_event_mem_access *ma = &req->u.mem_access;
+    unsigned int i;
+
+    if ( !(ma->flags & MEM_ACCESS_W) )
+        return false;
+    for ( i = 0; i < m->o->nr_profile; i++ )
+        if ( m->o->profile_gfns[i] == ma->gfn )
+        {
+            m->o->profile[i][(ma->offset & 0xfff) >> 7]++;
+            return true;
+        }
+
+    return false;
+}
+
 /*
  * A mem_access event not from SPP, which some other restriction of the
  * page raised: said once, with what it was, so that a guest slowed down by
@@ -494,7 +528,7 @@ static void answer(struct monitor *m, const vm_event_request_t *req)
             report_fault(m, req);
         else if ( spp_is_ended(req) )
             report_ended(m, req);
-        else if ( a.action == SPP_ACT_FOREIGN )
+        else if ( a.action == SPP_ACT_FOREIGN && !count_profiled(m, req) )
             report_foreign(m, req);
         /* Not lifted, the write still goes through: by emulation. */
         if ( a.action == SPP_ACT_LIFT && lift(m, req) )
@@ -574,7 +608,7 @@ static void listen_for_faults(struct monitor *m)
 
     /* Drain first: the guest ran between the setup and the first wait. */
     while ( answer_requests(m) >= 0 && !m->closing && !m->failed &&
-            !stop_signal )
+            !stop_signal && !(m->deadline && now_ms() >= m->deadline) )
     {
         int got = wait_for_event(m, wait_ms(m, WAIT_MS));
 
@@ -630,6 +664,16 @@ static void close_domain(struct monitor *m)
 {
     quiesce(m);
     restore_all(m);
+
+    /* The domain is paused: no write to them from now on is counted. */
+    while ( m->nr_restricted )
+    {
+        uint64_t gfn = m->o->profile_gfns[--m->nr_restricted];
+
+        if ( xc_set_mem_access(m->xch, m->o->domid, XENMEM_access_rwx, gfn,
+                               1) )
+            fail_gfn(m, "cannot give back write access to", gfn);
+    }
 
     if ( m->singlestep && xc_monitor_singlestep(m->xch, m->o->domid, false) )
         fail(m, "cannot stop monitoring single steps");

@@ -20,6 +20,16 @@ struct monitor_opts {
     bool (*describe)(void *ctx, uint64_t gfn, unsigned int off, char *buf,
                      size_t len);
     void *describe_ctx;
+    /*
+     * profile: page-level write monitoring of nr_profile gfns (their
+     * mem_access r-x while the ring is there), each write counted in
+     * profile[i][its sub-page] and emulated, for duration_ms (0: until a
+     * signal).
+     */
+    const uint64_t *profile_gfns;
+    unsigned int nr_profile;
+    uint64_t (*profile)[32];
+    uint64_t duration_ms;
 };
 
 /*

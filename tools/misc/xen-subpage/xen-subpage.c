@@ -115,6 +115,11 @@ static void usage(FILE *f)
 "                                of vcpu N, 0 by default) and monitor them,\n"
 "                                each write with the symbol it hit; the\n"
 "                                maps are put back at the end\n"
+"  profile <domain> <seconds> <gfn> [count]\n"
+"                                count the guest's writes to count pages\n"
+"                                from gfn (write-protected with mem_access,\n"
+"                                each write emulated) for seconds, per\n"
+"                                sub-page\n"
 "  help                          this text\n"
 "\n"
 "<domain> is a domid or a domain name; numbers are decimal or 0x hex.\n"
@@ -658,6 +663,70 @@ static int cmd_guard(struct cli *c, int argc, char **argv)
     return rc;
 }
 
+#define PROFILE_MAX_PAGES   64
+#define PROFILE_MAX_SECONDS 3600
+
+static void print_profile(struct cli *c, uint64_t gfn, const uint64_t *n)
+{
+    uint64_t total = 0;
+    unsigned int i;
+
+    for ( i = 0; i < 32; i++ )
+        total += n[i];
+    if ( c->json )
+        fprintf(c->out, "{\"gfn\": %" PRIu64 ", \"writes\": %" PRIu64
+                ", \"subpages\": [", gfn, total);
+    else
+        fprintf(c->out, "gfn %#" PRIx64 " writes %" PRIu64 " subpages", gfn,
+                total);
+    for ( i = 0; i < 32; i++ )
+        fprintf(c->out, "%s%" PRIu64, c->json ? (i ? ", " : "") : " ", n[i]);
+    fprintf(c->out, c->json ? "]}\n" : "\n");
+}
+
+/*
+ * Where a page's writes go, per sub-page: what an engine needs to know
+ * to choose the sub-pages it can afford to protect.
+ */
+static int cmd_profile(struct cli *c, int argc, char **argv)
+{
+    struct monitor_opts o = {
+        .domid = c->domid, .domain = c->domain, .json = c->json,
+        .policy = SPP_POLICY_DENY,
+    };
+    uint64_t secs, gfn, count = 1, gfns[PROFILE_MAX_PAGES];
+    uint64_t counts[PROFILE_MAX_PAGES][32] = { { 0 } };
+    unsigned int i;
+    int rc;
+
+    if ( argc < 2 || argc > 3 )
+        return usage_error(c, "profile needs <seconds> <gfn> [count]%s", "");
+    if ( parse_number(argv[0], PROFILE_MAX_SECONDS, &secs) || !secs )
+        return usage_error(c, "bad seconds \"%s\" (1 to 3600)", argv[0]);
+    if ( (rc = get_gfn(c, argv[1], &gfn)) )
+        return rc;
+    if ( argc == 3 &&
+         (parse_number(argv[2], PROFILE_MAX_PAGES, &count) || !count) )
+        return usage_error(c, "bad count \"%s\" (1 to 64)", argv[2]);
+    if ( gfn + count - 1 < gfn )
+        return usage_error(c, "bad gfn \"%s\"", argv[1]);
+    if ( (rc = need_domain(c)) )
+        return rc;
+
+    for ( i = 0; i < count; i++ )
+        gfns[i] = gfn + i;
+    o.profile_gfns = gfns;
+    o.nr_profile = count;
+    o.profile = counts;
+    o.duration_ms = secs * 1000;
+    if ( monitor_domain(c->xch, &o, c->out, c->err) )
+        return EXIT_FAILED;
+    for ( i = 0; i < count; i++ )
+        print_profile(c, gfns[i], counts[i]);
+
+    return 0;
+}
+
 /* The command in argv[0], its domain (unless given by -m) and arguments. */
 static int run(struct cli *c, bool have_domain, int argc, char **argv)
 {
@@ -685,7 +754,8 @@ static int run(struct cli *c, bool have_domain, int argc, char **argv)
     else if ( strcmp(cmd, "set") && strcmp(cmd, "get") &&
               strcmp(cmd, "clear") && strcmp(cmd, "apply") &&
               strcmp(cmd, "stats") && strcmp(cmd, "monitor") &&
-              strcmp(cmd, "exempt") && strcmp(cmd, "guard") )
+              strcmp(cmd, "exempt") && strcmp(cmd, "guard") &&
+              strcmp(cmd, "profile") )
         return usage_error(c, "unknown command \"%s\"", cmd);
 
     if ( !have_domain )
@@ -713,6 +783,8 @@ static int run(struct cli *c, bool have_domain, int argc, char **argv)
         return cmd_exempt(c, argc, argv);
     if ( !strcmp(cmd, "guard") )
         return cmd_guard(c, argc, argv);
+    if ( !strcmp(cmd, "profile") )
+        return cmd_profile(c, argc, argv);
 
     return cmd_stats(c, argc, argv);
 }

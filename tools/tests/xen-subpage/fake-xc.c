@@ -302,6 +302,27 @@ int xenforeignmemory_unmap(xenforeignmemory_handle *fmem, void *addr,
     return 0;
 }
 
+int xc_set_mem_access(xc_interface *xch, uint32_t domid,
+                      xenmem_access_t access, uint64_t first_pfn,
+                      uint32_t nr)
+{
+    (void)xch;
+    if ( nr != 1 )
+        abort();
+    return call_arg("access", domid, first_pfn, access);
+}
+
+/* A write the guest makes to a page whose mem_access is r-x. */
+void fake_xc_write(uint32_t vcpu, uint64_t gfn, uint64_t offset)
+{
+    vm_event_request_t *req;
+
+    req = fake_xc_event(vcpu, VM_EVENT_REASON_MEM_ACCESS);
+    req->u.mem_access.gfn = gfn;
+    req->u.mem_access.offset = offset;
+    req->u.mem_access.flags = MEM_ACCESS_R | MEM_ACCESS_W;
+}
+
 int xc_clear_subpage(xc_interface *xch, uint32_t domid, uint64_t gfn)
 {
     (void)xch;

@@ -88,5 +88,7 @@ vm_event_request_t *fake_xc_event(uint32_t vcpu, uint32_t reason);
 void fake_xc_fault(uint32_t vcpu, uint64_t gfn, uint64_t offset,
                    uint64_t rip);
 void fake_xc_singlestep(uint32_t vcpu);
+/* A write to a page write-protected by mem_access (profile). */
+void fake_xc_write(uint32_t vcpu, uint64_t gfn, uint64_t offset);
 
 #endif /* FAKE_XC_H */
