@@ -160,8 +160,9 @@ static const struct sppt_ops spp_pool_ops = {
 
 /*
  * Without the processor's SPP (none has it yet, "ept=spp=0", or AMD's
- * nested page tables), Xen checks the writes itself.  A protected leaf is read-only and carries bit 61 all
- * the same, which the processor then ignores: every write to the page
+ * nested page tables), Xen checks the writes itself.  A protected EPT leaf
+ * is read-only and carries bit 61 all the same, which the processor then
+ * ignores; a protected NPT leaf is read-only.  Every write to the page
  * faults, and p2m_spp_write_violation() judges it as it judges a write the
  * processor could not (SPP_VIOLATION_SPAN): an allowed sub-page's write is
  * emulated, a denied one is a violation like the processor's.
@@ -1084,12 +1085,12 @@ static bool spp_leaf_checked(struct p2m_domain *p2m, unsigned long gfn)
 }
 
 /*
- * A write EPT violation (or nested page fault) at gpa.  On a protected gfn the processor raises
- * one for a write to a write-denied sub-page, and for any write by its
- * page walker (A/D bits in a guest page table), which SPP never allows;
- * without the processor's SPP, for every write.  The first kind is counted
- * as a violation: the guest asked for it; a write Xen is to emulate and
- * judge whole, as an emulated write.
+ * A write EPT violation (or nested page fault) at gpa.  On a protected gfn
+ * the processor raises one for a write to a write-denied sub-page, and for
+ * any write by its page walker (A/D bits in a guest page table), which SPP
+ * never allows; without the processor's SPP, for every write.  The first
+ * kind is counted as a violation: the guest asked for it; a write Xen is
+ * to emulate and judge whole, as an emulated write.
  */
 enum spp_violation p2m_spp_write_violation(struct vcpu *v, paddr_t gpa,
                                            bool page_walk)
