@@ -21,6 +21,9 @@
 #error "MEM_ACCESS_SPP_ENDED is defined neither by <xen/vm_event.h> nor here"
 #endif
 
+/* The 128-byte sub-pages of a 4K page, each a bit of its write map. */
+#define SPP_SUBPAGES    32
+
 /* What to do with the write of an SPP fault. */
 enum spp_policy {
     SPP_POLICY_DENY,            /* complete the instruction, drop its write */

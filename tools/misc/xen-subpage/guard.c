@@ -17,90 +17,97 @@
 #include <xen/hvm/save.h>
 
 #include "xenctrl_subpage.h"
-#include "guest-va.h"
 #include "guard.h"
 
 #define EFER_LMA    (1ull << 10)
 #define CR4_LA57    (1ull << 12)
 
+/* Where guard_find() looks: the guest's symbols and its memory. */
+struct finder {
+    const struct guard_opts *o;
+    xc_interface *xch;
+    FILE *err;
+    xenforeignmemory_handle *fmem;
+    struct guard_found *f;
+};
+
 struct guard {
     const struct guard_opts *o;
     xc_interface *xch;
     FILE *out, *err;
-    xenforeignmemory_handle *fmem;
-    struct gva_symtab symtab;
-    struct gva_target *targets;
-    struct gva_guard g;
+    struct guard_found f;
     uint32_t *old_maps;         /* each page's map before the guard */
     size_t nr_set;              /* pages whose map the guard changed */
 };
 
-static int __attribute__((format(printf, 2, 3)))
-fail(struct guard *gd, const char *fmt, ...)
+static int __attribute__((format(printf, 3, 4)))
+fail(const struct guard_opts *o, FILE *err, const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(gd->err, "xen-subpage: guard: domain %s (%u): ",
-            gd->o->mon.domain, gd->o->mon.domid);
+    fprintf(err, "xen-subpage: %s: domain %s (%u): ", o->command,
+            o->mon.domain, o->mon.domid);
     va_start(ap, fmt);
-    vfprintf(gd->err, fmt, ap);
+    vfprintf(err, fmt, ap);
     va_end(ap);
-    fputc('\n', gd->err);
+    fputc('\n', err);
 
     return -1;
 }
 
-static int load_symbols(struct guard *gd)
+static int load_symbols(struct finder *fd)
 {
-    const char *path = gd->o->symbol_file;
+    const char *path = fd->o->symbol_file;
     FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
     char why[160];
     int rc;
 
     if ( !f )
-        return fail(gd, "%s: %s", path, strerror(errno));
-    rc = gva_symtab_read(f, &gd->symtab, why, sizeof(why));
+        return fail(fd->o, fd->err, "%s: %s", path, strerror(errno));
+    rc = gva_symtab_read(f, &fd->f->symtab, why, sizeof(why));
     if ( f != stdin )
         fclose(f);
     if ( rc )
-        return fail(gd, "%s: %s", path, why);
+        return fail(fd->o, fd->err, "%s: %s", path, why);
 
     return 0;
 }
 
-static int parse_targets(struct guard *gd)
+static int parse_targets(struct finder *fd)
 {
+    struct gva_target *t;
     unsigned int i;
 
-    gd->targets = calloc(gd->o->nr_targets, sizeof(*gd->targets));
-    if ( !gd->targets )
-        return fail(gd, "%s", strerror(ENOMEM));
-    for ( i = 0; i < gd->o->nr_targets; i++ )
+    t = fd->f->targets = calloc(fd->o->nr_targets, sizeof(*t));
+    if ( !t )
+        return fail(fd->o, fd->err, "%s", strerror(ENOMEM));
+    for ( i = 0; i < fd->o->nr_targets; i++ )
     {
         char why[160];
 
-        if ( gva_parse_target(&gd->symtab, gd->o->targets[i],
-                              &gd->targets[i].sym, &gd->targets[i].len,
-                              why, sizeof(why)) )
-            return fail(gd, "%s", why);
+        if ( gva_parse_target(&fd->f->symtab, fd->o->targets[i], &t[i].sym,
+                              &t[i].len, why, sizeof(why)) )
+            return fail(fd->o, fd->err, "%s", why);
     }
 
     return 0;
 }
 
 /* The vCPU's CR3, from a 64-bit guest with 4-level paging. */
-static int read_cr3(struct guard *gd, uint64_t *cr3)
+static int read_cr3(struct finder *fd, uint64_t *cr3)
 {
+    const struct guard_opts *o = fd->o;
     struct hvm_hw_cpu cpu;
 
-    if ( xc_domain_hvm_getcontext_partial(gd->xch, gd->o->mon.domid,
-                                          HVM_SAVE_CODE(CPU), gd->o->vcpu,
+    if ( xc_domain_hvm_getcontext_partial(fd->xch, o->mon.domid,
+                                          HVM_SAVE_CODE(CPU), o->vcpu,
                                           &cpu, sizeof(cpu)) )
-        return fail(gd, "cannot read the registers of vcpu %u: %s",
-                    gd->o->vcpu, strerror(errno));
+        return fail(o, fd->err, "cannot read the registers of vcpu %u: %s",
+                    o->vcpu, strerror(errno));
     if ( !(cpu.msr_efer & EFER_LMA) || (cpu.cr4 & CR4_LA57) )
-        return fail(gd, "vcpu %u is not in long mode with 4-level paging",
-                    gd->o->vcpu);
+        return fail(o, fd->err,
+                    "vcpu %u is not in long mode with 4-level paging",
+                    o->vcpu);
     *cr3 = cpu.cr3;
 
     return 0;
@@ -108,15 +115,15 @@ static int read_cr3(struct guard *gd, uint64_t *cr3)
 
 static const void *map_frame(void *ctx, uint64_t gfn)
 {
-    struct guard *gd = ctx;
+    struct finder *fd = ctx;
     xen_pfn_t pfn = gfn;
     int err = 0;
-    void *p = xenforeignmemory_map(gd->fmem, gd->o->mon.domid, PROT_READ, 1,
+    void *p = xenforeignmemory_map(fd->fmem, fd->o->mon.domid, PROT_READ, 1,
                                    &pfn, &err);
 
     if ( p && err )
     {
-        xenforeignmemory_unmap(gd->fmem, p, 1);
+        xenforeignmemory_unmap(fd->fmem, p, 1);
         p = NULL;
     }
 
@@ -125,27 +132,53 @@ static const void *map_frame(void *ctx, uint64_t gfn)
 
 static void unmap_frame(void *ctx, const void *page)
 {
-    struct guard *gd = ctx;
+    struct finder *fd = ctx;
 
-    xenforeignmemory_unmap(gd->fmem, (void *)page, 1);
+    xenforeignmemory_unmap(fd->fmem, (void *)page, 1);
 }
 
-static int plan(struct guard *gd)
+static int find_pages(struct finder *fd)
 {
-    struct gva_memory m = { map_frame, unmap_frame, gd };
+    struct gva_memory m = { map_frame, unmap_frame, fd };
     uint64_t cr3 = 0;
     char why[160];
 
-    if ( read_cr3(gd, &cr3) )
+    if ( read_cr3(fd, &cr3) )
         return -1;
-    gd->fmem = xenforeignmemory_open(NULL, 0);
-    if ( !gd->fmem )
-        return fail(gd, "cannot map guest memory: %s", strerror(errno));
-    if ( gva_guard_plan(&m, cr3, gd->targets, gd->o->nr_targets, &gd->g,
-                        why, sizeof(why)) )
-        return fail(gd, "%s", why);
+    fd->fmem = xenforeignmemory_open(NULL, 0);
+    if ( !fd->fmem )
+        return fail(fd->o, fd->err, "cannot map guest memory: %s",
+                    strerror(errno));
+    if ( gva_guard_plan(&m, cr3, fd->f->targets, fd->o->nr_targets,
+                        &fd->f->g, why, sizeof(why)) )
+        return fail(fd->o, fd->err, "%s", why);
 
     return 0;
+}
+
+void guard_found_free(struct guard_found *f)
+{
+    gva_guard_free(&f->g);
+    free(f->targets);
+    f->targets = NULL;
+    gva_symtab_free(&f->symtab);
+}
+
+int guard_find(xc_interface *xch, const struct guard_opts *o, FILE *err,
+               struct guard_found *f)
+{
+    struct finder fd = { .o = o, .xch = xch, .err = err, .f = f };
+    int rc = -1;
+
+    memset(f, 0, sizeof(*f));
+    if ( !load_symbols(&fd) && !parse_targets(&fd) && !find_pages(&fd) )
+        rc = 0;
+    if ( fd.fmem )
+        xenforeignmemory_close(fd.fmem);
+    if ( rc )
+        guard_found_free(f);
+
+    return rc;
 }
 
 /* Each page's map as the guard found it, the targets' sub-pages denied. */
@@ -153,18 +186,18 @@ static int protect(struct guard *gd)
 {
     size_t i;
 
-    gd->old_maps = calloc(gd->g.nr_pages, sizeof(*gd->old_maps));
+    gd->old_maps = calloc(gd->f.g.nr_pages, sizeof(*gd->old_maps));
     if ( !gd->old_maps )
-        return fail(gd, "%s", strerror(ENOMEM));
-    for ( i = 0; i < gd->g.nr_pages; i++ )
+        return fail(gd->o, gd->err, "%s", strerror(ENOMEM));
+    for ( i = 0; i < gd->f.g.nr_pages; i++ )
     {
-        const struct gva_page *p = &gd->g.page[i];
+        const struct gva_page *p = &gd->f.g.page[i];
 
         if ( xc_get_subpage(gd->xch, gd->o->mon.domid, p->gfn,
                             &gd->old_maps[i]) ||
              xc_set_subpage(gd->xch, gd->o->mon.domid, p->gfn,
                             gd->old_maps[i] & p->map) )
-            return fail(gd, "cannot protect gfn %#" PRIx64 ": %s", p->gfn,
+            return fail(gd->o, gd->err, "cannot protect gfn %#" PRIx64 ": %s", p->gfn,
                         strerror(errno));
         gd->nr_set++;
     }
@@ -179,10 +212,11 @@ static void restore(struct guard *gd)
     {
         size_t i = --gd->nr_set;
 
-        if ( xc_set_subpage(gd->xch, gd->o->mon.domid, gd->g.page[i].gfn,
+        if ( xc_set_subpage(gd->xch, gd->o->mon.domid, gd->f.g.page[i].gfn,
                             gd->old_maps[i]) && errno != ESRCH )
-            fail(gd, "cannot put back the map of gfn %#" PRIx64 ": %s",
-                 gd->g.page[i].gfn, strerror(errno));
+            fail(gd->o, gd->err,
+                 "cannot put back the map of gfn %#" PRIx64 ": %s",
+                 gd->f.g.page[i].gfn, strerror(errno));
     }
 }
 
@@ -192,7 +226,7 @@ static void report_plan(struct guard *gd)
 
     for ( i = 0; i < gd->o->nr_targets; i++ )
     {
-        const struct gva_target *t = &gd->targets[i];
+        const struct gva_target *t = &gd->f.targets[i];
 
         if ( gd->o->mon.json )
             fprintf(gd->out, "{\"guard\": \"%s\", \"va\": \"0x%" PRIx64
@@ -202,9 +236,9 @@ static void report_plan(struct guard *gd)
             fprintf(gd->out, "guard %s 0x%" PRIx64 " %" PRIu64 " bytes\n",
                     t->sym->name, t->sym->addr, t->len);
     }
-    for ( j = 0; j < gd->g.nr_pages; j++ )
+    for ( j = 0; j < gd->f.g.nr_pages; j++ )
     {
-        const struct gva_page *p = &gd->g.page[j];
+        const struct gva_page *p = &gd->f.g.page[j];
 
         if ( gd->o->mon.json )
             fprintf(gd->out, "{\"page\": \"0x%" PRIx64 "\", \"gfn\": %"
@@ -223,7 +257,7 @@ static bool describe(void *ctx, uint64_t gfn, unsigned int off, char *buf,
 {
     const struct guard *gd = ctx;
 
-    return gva_guard_describe(&gd->g, gfn, off, buf, len);
+    return gva_guard_describe(&gd->f.g, gfn, off, buf, len);
 }
 
 int guard_domain(xc_interface *xch, const struct guard_opts *o, FILE *out,
@@ -235,8 +269,9 @@ int guard_domain(xc_interface *xch, const struct guard_opts *o, FILE *out,
 
     mon.describe = describe;
     mon.describe_ctx = &gd;
-    if ( !load_symbols(&gd) && !parse_targets(&gd) && !plan(&gd) &&
-         !protect(&gd) )
+    if ( guard_find(xch, o, err, &gd.f) )
+        return -1;
+    if ( !protect(&gd) )
     {
         report_plan(&gd);
         rc = monitor_domain(xch, &mon, out, err);
@@ -244,11 +279,7 @@ int guard_domain(xc_interface *xch, const struct guard_opts *o, FILE *out,
     restore(&gd);
 
     free(gd.old_maps);
-    gva_guard_free(&gd.g);
-    free(gd.targets);
-    gva_symtab_free(&gd.symtab);
-    if ( gd.fmem )
-        xenforeignmemory_close(gd.fmem);
+    guard_found_free(&gd.f);
 
     return rc;
 }

@@ -396,8 +396,13 @@ static int wait_ms(const struct monitor *m, int ms)
     uint64_t now = now_ms();
     unsigned int i;
 
-    if ( m->deadline && m->deadline - now < (uint64_t)ms )
-        ms = m->deadline > now ? m->deadline - now : 0;
+    if ( m->deadline )
+    {
+        if ( m->deadline <= now )
+            return 0;
+        if ( m->deadline - now < (uint64_t)ms )
+            ms = m->deadline - now;
+    }
 
     for ( i = 0; i < m->nr_lifts; i++ )
     {
@@ -473,7 +478,7 @@ static bool count_profiled(struct monitor *m, const vm_event_request_t *req)
     for ( i = 0; i < m->o->nr_profile; i++ )
         if ( m->o->profile_gfns[i] == ma->gfn )
         {
-            m->o->profile[i][(ma->offset & 0xfff) >> 7]++;
+            m->o->profile[i][spp_fault_subpage(req)]++;
             return true;
         }
 

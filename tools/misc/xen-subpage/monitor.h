@@ -28,7 +28,7 @@ struct monitor_opts {
      */
     const uint64_t *profile_gfns;
     unsigned int nr_profile;
-    uint64_t (*profile)[32];
+    uint64_t (*profile)[SPP_SUBPAGES];
     uint64_t duration_ms;
 };
 

@@ -116,10 +116,13 @@ static void usage(FILE *f)
 "                                each write with the symbol it hit; the\n"
 "                                maps are put back at the end\n"
 "  profile <domain> <seconds> <gfn> [count]\n"
+"  profile <domain> <seconds> --symbols <symbol-file> <symbol>[:<length>]...\n"
+"        [--vcpu N]\n"
 "                                count the guest's writes to count pages\n"
-"                                from gfn (write-protected with mem_access,\n"
-"                                each write emulated) for seconds, per\n"
-"                                sub-page\n"
+"                                from gfn, or to the pages of the symbols\n"
+"                                (found as guard finds them), per sub-page,\n"
+"                                for seconds (the pages write-protected with\n"
+"                                mem_access, each write emulated)\n"
 "  help                          this text\n"
 "\n"
 "<domain> is a domid or a domain name; numbers are decimal or 0x hex.\n"
@@ -550,6 +553,23 @@ static int cmd_ve(struct cli *c, bool enable, int argc, char **argv)
     return 0;
 }
 
+/*
+ * --policy or --count with its value, for monitor and guard: 0, a usage
+ * error, or -1 when opt is neither.
+ */
+static int monitor_option(struct cli *c, const char *opt, const char *value,
+                          struct monitor_opts *o)
+{
+    if ( !strcmp(opt, "--policy") )
+        return spp_policy_parse(value, &o->policy)
+               ? usage_error(c, "bad policy \"%s\"", value) : 0;
+    if ( !strcmp(opt, "--count") )
+        return parse_number(value, UINT64_MAX, &o->count) || !o->count
+               ? usage_error(c, "bad count \"%s\"", value) : 0;
+
+    return -1;
+}
+
 /* monitor's options: the policy, and how many faults before it stops. */
 static int monitor_options(struct cli *c, int argc, char **argv,
                            struct monitor_opts *o)
@@ -557,6 +577,7 @@ static int monitor_options(struct cli *c, int argc, char **argv,
     for ( ; argc; argc -= 2, argv += 2 )
     {
         bool policy = !strcmp(argv[0], "--policy");
+        int rc;
 
         if ( !policy && strcmp(argv[0], "--count") )
             return usage_error(c, "monitor: unknown argument \"%s\"",
@@ -565,11 +586,8 @@ static int monitor_options(struct cli *c, int argc, char **argv,
             return usage_error(c, policy
                                ? "%s needs deny, emulate or allow-once"
                                : "%s needs a number", argv[0]);
-        if ( policy && spp_policy_parse(argv[1], &o->policy) )
-            return usage_error(c, "bad policy \"%s\"", argv[1]);
-        if ( !policy &&
-             (parse_number(argv[1], UINT64_MAX, &o->count) || !o->count) )
-            return usage_error(c, "bad count \"%s\"", argv[1]);
+        if ( (rc = monitor_option(c, argv[0], argv[1], o)) )
+            return rc;
     }
 
     return 0;
@@ -591,13 +609,16 @@ static int cmd_monitor(struct cli *c, int argc, char **argv)
 }
 
 /*
- * guard's arguments: the symbol file, the targets, and options anywhere
- * among them.
+ * guard's and profile's arguments: the symbol file, the targets, and
+ * options anywhere among them (--vcpu; guard's also those of monitor).
  */
 static int guard_options(struct cli *c, int argc, char **argv,
                          struct guard_opts *o)
 {
+    bool guard = !strcmp(o->command, "guard");
+    char msg[80];
     uint64_t n;
+    int rc;
 
     for ( ; argc; argc--, argv++ )
     {
@@ -612,30 +633,31 @@ static int guard_options(struct cli *c, int argc, char **argv,
             continue;
         }
         if ( argc < 2 )
-            return usage_error(c, "guard: %s needs a value", opt);
+        {
+            snprintf(msg, sizeof(msg), "%s: %s needs a value", o->command,
+                     opt);
+            return usage_error(c, "%s", msg);
+        }
         argc--, argv++;
-        if ( !strcmp(opt, "--policy") )
-        {
-            if ( spp_policy_parse(argv[0], &o->mon.policy) )
-                return usage_error(c, "bad policy \"%s\"", argv[0]);
-        }
-        else if ( !strcmp(opt, "--count") )
-        {
-            if ( parse_number(argv[0], UINT64_MAX, &o->mon.count) ||
-                 !o->mon.count )
-                return usage_error(c, "bad count \"%s\"", argv[0]);
-        }
-        else if ( !strcmp(opt, "--vcpu") )
+        if ( !strcmp(opt, "--vcpu") )
         {
             if ( parse_number(argv[0], UINT32_MAX, &n) )
                 return usage_error(c, "bad vcpu \"%s\"", argv[0]);
             o->vcpu = n;
         }
-        else
-            return usage_error(c, "guard: unknown argument \"%s\"", opt);
+        else if ( !guard ||
+                  (rc = monitor_option(c, opt, argv[0], &o->mon)) < 0 )
+        {
+            snprintf(msg, sizeof(msg), "%s: unknown argument \"%s\"",
+                     o->command, opt);
+            return usage_error(c, "%s", msg);
+        }
+        else if ( rc )
+            return rc;
     }
     if ( !o->nr_targets )
-        return usage_error(c, "guard needs <symbol-file> <symbol>...%s", "");
+        return usage_error(c, "%s needs <symbol-file> <symbol>...",
+                           o->command);
 
     return 0;
 }
@@ -643,6 +665,7 @@ static int guard_options(struct cli *c, int argc, char **argv,
 static int cmd_guard(struct cli *c, int argc, char **argv)
 {
     struct guard_opts o = {
+        .command = "guard",
         .mon = {
             .domid = c->domid, .domain = c->domain, .json = c->json,
             .policy = SPP_POLICY_DENY,
@@ -671,7 +694,7 @@ static void print_profile(struct cli *c, uint64_t gfn, const uint64_t *n)
     uint64_t total = 0;
     unsigned int i;
 
-    for ( i = 0; i < 32; i++ )
+    for ( i = 0; i < SPP_SUBPAGES; i++ )
         total += n[i];
     if ( c->json )
         fprintf(c->out, "{\"gfn\": %" PRIu64 ", \"writes\": %" PRIu64
@@ -679,9 +702,116 @@ static void print_profile(struct cli *c, uint64_t gfn, const uint64_t *n)
     else
         fprintf(c->out, "gfn %#" PRIx64 " writes %" PRIu64 " subpages", gfn,
                 total);
-    for ( i = 0; i < 32; i++ )
+    for ( i = 0; i < SPP_SUBPAGES; i++ )
         fprintf(c->out, "%s%" PRIu64, c->json ? (i ? ", " : "") : " ", n[i]);
     fprintf(c->out, c->json ? "]}\n" : "\n");
+}
+
+/* The piece of a symbol's range on one page: where, and its sub-pages. */
+static void print_symbol_piece(struct cli *c, const struct gva_target *t,
+                               const struct gva_page *p)
+{
+    uint64_t start = t->sym->addr > p->va ? t->sym->addr : p->va;
+    uint64_t end = t->sym->addr + t->len;
+
+    if ( end > p->va + GVA_PAGE_SIZE )
+        end = p->va + GVA_PAGE_SIZE;
+    if ( c->json )
+        fprintf(c->out, "{\"symbol\": \"%s+0x%" PRIx64 "\", \"length\": %"
+                PRIu64 ", \"gfn\": %" PRIu64 ", \"first_subpage\": %"
+                PRIu64 ", \"last_subpage\": %" PRIu64 "}\n", t->sym->name,
+                start - t->sym->addr, end - start, p->gfn,
+                (start - p->va) / GVA_SUBPAGE,
+                (end - 1 - p->va) / GVA_SUBPAGE);
+    else
+        fprintf(c->out, "symbol %s+0x%" PRIx64 " %" PRIu64 " bytes gfn %#"
+                PRIx64 " subpages %" PRIu64 "-%" PRIu64 "\n", t->sym->name,
+                start - t->sym->addr, end - start, p->gfn,
+                (start - p->va) / GVA_SUBPAGE,
+                (end - 1 - p->va) / GVA_SUBPAGE);
+}
+
+/* Where each target lies: a line for each page it is on. */
+static void print_symbols(struct cli *c, const struct guard_opts *o,
+                          const struct guard_found *f)
+{
+    unsigned int i;
+    size_t j;
+
+    for ( i = 0; i < o->nr_targets; i++ )
+    {
+        const struct gva_target *t = &f->targets[i];
+
+        for ( j = 0; j < f->g.nr_pages; j++ )
+        {
+            const struct gva_page *p = &f->g.page[j];
+
+            if ( p->va < t->sym->addr + t->len &&
+                 t->sym->addr < p->va + GVA_PAGE_SIZE )
+                print_symbol_piece(c, t, p);
+        }
+    }
+}
+
+/* The gfns of the pages found, each once.  Whether they are not too many. */
+static bool symbol_gfns(const struct guard_found *f, uint64_t *gfns,
+                        uint64_t *count)
+{
+    size_t i, j;
+
+    for ( *count = i = 0; i < f->g.nr_pages; i++ )
+    {
+        for ( j = 0; j < *count && gfns[j] != f->g.page[i].gfn; j++ )
+            continue;
+        if ( j < *count )
+            continue;
+        if ( *count == PROFILE_MAX_PAGES )
+            return false;
+        gfns[(*count)++] = f->g.page[i].gfn;
+    }
+
+    return true;
+}
+
+/* profile's pages: "<gfn> [count]", or "--symbols <file> <symbol>...". */
+static int profile_pages(struct cli *c, int argc, char **argv,
+                         struct guard_opts *g, struct guard_found *f,
+                         uint64_t *gfns, uint64_t *count)
+{
+    uint64_t gfn, i;
+    int rc;
+
+    if ( !strcmp(argv[0], "--symbols") )
+    {
+        if ( (rc = guard_options(c, argc - 1, argv + 1, g)) ||
+             (rc = need_domain(c)) )
+            return rc;
+        if ( guard_find(c->xch, g, c->err, f) )
+            return EXIT_FAILED;
+        if ( !symbol_gfns(f, gfns, count) )
+        {
+            fprintf(c->err, "xen-subpage: profile: domain %s (%u): the "
+                    "symbols are on more than %u pages\n", c->domain,
+                    c->domid, PROFILE_MAX_PAGES);
+            return EXIT_FAILED;
+        }
+
+        return 0;
+    }
+
+    if ( argc > 2 )
+        return usage_error(c, "profile needs <seconds> <gfn> [count]%s", "");
+    if ( (rc = get_gfn(c, argv[0], &gfn)) )
+        return rc;
+    if ( argc == 2 &&
+         (parse_number(argv[1], PROFILE_MAX_PAGES, count) || !*count) )
+        return usage_error(c, "bad count \"%s\" (1 to 64)", argv[1]);
+    if ( gfn + *count - 1 < gfn )
+        return usage_error(c, "bad gfn \"%s\"", argv[0]);
+    for ( i = 0; i < *count; i++ )
+        gfns[i] = gfn + i;
+
+    return need_domain(c);
 }
 
 /*
@@ -690,41 +820,51 @@ static void print_profile(struct cli *c, uint64_t gfn, const uint64_t *n)
  */
 static int cmd_profile(struct cli *c, int argc, char **argv)
 {
-    struct monitor_opts o = {
-        .domid = c->domid, .domain = c->domain, .json = c->json,
-        .policy = SPP_POLICY_DENY,
+    struct guard_opts g = {
+        .command = "profile",
+        .mon = {
+            .domid = c->domid, .domain = c->domain, .json = c->json,
+            .policy = SPP_POLICY_DENY,
+        },
     };
-    uint64_t secs, gfn, count = 1, gfns[PROFILE_MAX_PAGES];
-    uint64_t counts[PROFILE_MAX_PAGES][32] = { { 0 } };
+    struct monitor_opts *o = &g.mon;
+    struct guard_found f = { 0 };
+    uint64_t secs, count = 1, gfns[PROFILE_MAX_PAGES];
+    uint64_t counts[PROFILE_MAX_PAGES][SPP_SUBPAGES] = { { 0 } };
     unsigned int i;
     int rc;
 
-    if ( argc < 2 || argc > 3 )
+    if ( argc < 2 )
         return usage_error(c, "profile needs <seconds> <gfn> [count]%s", "");
     if ( parse_number(argv[0], PROFILE_MAX_SECONDS, &secs) || !secs )
         return usage_error(c, "bad seconds \"%s\" (1 to 3600)", argv[0]);
-    if ( (rc = get_gfn(c, argv[1], &gfn)) )
-        return rc;
-    if ( argc == 3 &&
-         (parse_number(argv[2], PROFILE_MAX_PAGES, &count) || !count) )
-        return usage_error(c, "bad count \"%s\" (1 to 64)", argv[2]);
-    if ( gfn + count - 1 < gfn )
-        return usage_error(c, "bad gfn \"%s\"", argv[1]);
-    if ( (rc = need_domain(c)) )
-        return rc;
-
-    for ( i = 0; i < count; i++ )
-        gfns[i] = gfn + i;
-    o.profile_gfns = gfns;
-    o.nr_profile = count;
-    o.profile = counts;
-    o.duration_ms = secs * 1000;
-    if ( monitor_domain(c->xch, &o, c->out, c->err) )
+    g.targets = calloc(argc, sizeof(*g.targets));
+    if ( !g.targets )
+    {
+        fprintf(c->err, "xen-subpage: %s\n", strerror(ENOMEM));
         return EXIT_FAILED;
+    }
+    if ( (rc = profile_pages(c, argc - 1, argv + 1, &g, &f, gfns, &count)) )
+        goto out;
+
+    o->profile_gfns = gfns;
+    o->nr_profile = count;
+    o->profile = counts;
+    o->duration_ms = secs * 1000;
+    if ( g.symbol_file )
+        print_symbols(c, &g, &f);
+    rc = EXIT_FAILED;
+    if ( monitor_domain(c->xch, o, c->out, c->err) )
+        goto out;
     for ( i = 0; i < count; i++ )
         print_profile(c, gfns[i], counts[i]);
+    rc = 0;
 
-    return 0;
+ out:
+    guard_found_free(&f);
+    free(g.targets);
+
+    return rc;
 }
 
 /* The command in argv[0], its domain (unless given by -m) and arguments. */

@@ -1245,6 +1245,85 @@ static void profile_refuses_and_undoes(void **state)
     expect_closed();
 }
 
+/*
+ * The pages of symbols, found as guard finds them (and the frames it
+ * mapped to find them unmapped): where each symbol lies, then the pages'
+ * histograms; a page two symbols share is profiled once.
+ */
+static void profile_finds_the_symbols_pages(void **state)
+{
+    static const unsigned int first[] = { 31, 5 }, second[] = { 0, 1 };
+    const char *map;
+    char want[1024];
+
+    (void)state;
+    map = guard_guest();
+    fake_xc_write(0, 3, 0xf90);
+    fake_xc_write(0, 3, 0x2a0);
+    fake_xc_write(0, 4, 0x10);
+    fake_xc_write(0, 4, 0x80);
+    assert_int_equal(run("profile", "5", "1", "--symbols", map,
+                         "modprobe_path", "after_it:8", NULL), 0);
+    snprintf(want, sizeof(want), "%s",
+             "symbol modprobe_path+0x0 128 bytes gfn 0x3 subpages 31-31\n"
+             "symbol modprobe_path+0x80 128 bytes gfn 0x4 subpages 0-0\n"
+             "symbol after_it+0x0 8 bytes gfn 0x4 subpages 1-1\n");
+    strcat(want, profile_line(3, first, 2));
+    strcat(want, profile_line(4, second, 2));
+    assert_string_equal(out, want);
+    assert_string_equal(calls(), "registers pause monitor-enable "
+                        "monitor-spp=0x1 access:0x3=0x5 access:0x4=0x5 "
+                        "unpause pause unpause pause access:0x4=0x7 "
+                        "access:0x3=0x7 monitor-spp monitor-disable "
+                        "unpause");
+    guard_expect_clean();
+
+    /* Two pages of the guest on one frame: the frame profiled once. */
+    fake_xc_reset();
+    map = guard_guest();
+    fake_xc_map_va(fxc.cr3 >> 12, 0xffffffff82c00000ULL, 4);
+    assert_int_equal(run("--json", "profile", "5", "1", "--symbols", map,
+                         "after_it:8", "--vcpu", "1", "far_away:8", NULL), 0);
+    assert_string_equal(out, "{\"symbol\": \"after_it+0x0\", \"length\": "
+                        "8, \"gfn\": 4, \"first_subpage\": 1, "
+                        "\"last_subpage\": 1}\n"
+                        "{\"symbol\": \"far_away+0x0\", \"length\": "
+                        "8, \"gfn\": 4, \"first_subpage\": 0, "
+                        "\"last_subpage\": 0}\n"
+                        "{\"gfn\": 4, \"writes\": 0, \"subpages\": "
+                        "[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "
+                        "0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}\n");
+    assert_non_null(strstr(calls(), "registers=0x1 pause monitor-enable "
+                                    "monitor-spp=0x1 access:0x4=0x5 "));
+    guard_expect_clean();
+}
+
+/* Bad symbols: a clear message, and no page write-protected. */
+static void profile_refuses_bad_symbols(void **state)
+{
+    const char *map;
+
+    (void)state;
+    usage_error("profile needs <symbol-file> <symbol>...", "profile", "5",
+                "1", "--symbols", NULL);
+    usage_error("profile: unknown argument \"--policy\"", "profile", "5",
+                "1", "--symbols", "f", "s", "--policy", "deny", NULL);
+    usage_error("profile: --vcpu needs a value", "profile", "5", "1",
+                "--symbols", "f", "s", "--vcpu", NULL);
+
+    map = guard_guest();
+    assert_int_equal(run("profile", "5", "1", "--symbols", map, "nosuch",
+                         NULL), 2);
+    assert_string_equal(err, "xen-subpage: profile: domain 5 (5): nosuch: "
+                        "no such symbol\n");
+    assert_int_equal(run("profile", "5", "1", "--symbols", map, "far_away",
+                         NULL), 2);
+    EXPECT_ERR("far_away+0x0 (0xffffffff82c00000): not mapped\n");
+    assert_string_equal(out, "");
+    assert_string_equal(calls(), "registers");
+    guard_expect_clean();
+}
+
 int main(void)
 {
     /* A monitor that never stops fails the test rather than hangs it. */
@@ -1284,6 +1363,8 @@ int main(void)
         T(guard_undoes_a_partial_protection),
         T(profile_counts_writes_per_subpage),
         T(profile_refuses_and_undoes),
+        T(profile_finds_the_symbols_pages),
+        T(profile_refuses_bad_symbols),
     };
 #undef T
 
