@@ -197,8 +197,8 @@ static int protect(struct guard *gd)
                             &gd->old_maps[i]) ||
              xc_set_subpage(gd->xch, gd->o->mon.domid, p->gfn,
                             gd->old_maps[i] & p->map) )
-            return fail(gd->o, gd->err, "cannot protect gfn %#" PRIx64 ": %s", p->gfn,
-                        strerror(errno));
+            return fail(gd->o, gd->err, "cannot protect gfn %#" PRIx64
+                        ": %s", p->gfn, strerror(errno));
         gd->nr_set++;
     }
 

@@ -712,23 +712,23 @@ static void print_symbol_piece(struct cli *c, const struct gva_target *t,
                                const struct gva_page *p)
 {
     uint64_t start = t->sym->addr > p->va ? t->sym->addr : p->va;
-    uint64_t end = t->sym->addr + t->len;
+    uint64_t end = t->sym->addr + t->len, off, len, first, last;
 
     if ( end > p->va + GVA_PAGE_SIZE )
         end = p->va + GVA_PAGE_SIZE;
+    off = start - t->sym->addr;
+    len = end - start;
+    first = (start - p->va) / GVA_SUBPAGE;
+    last = (end - 1 - p->va) / GVA_SUBPAGE;
     if ( c->json )
         fprintf(c->out, "{\"symbol\": \"%s+0x%" PRIx64 "\", \"length\": %"
                 PRIu64 ", \"gfn\": %" PRIu64 ", \"first_subpage\": %"
                 PRIu64 ", \"last_subpage\": %" PRIu64 "}\n", t->sym->name,
-                start - t->sym->addr, end - start, p->gfn,
-                (start - p->va) / GVA_SUBPAGE,
-                (end - 1 - p->va) / GVA_SUBPAGE);
+                off, len, p->gfn, first, last);
     else
         fprintf(c->out, "symbol %s+0x%" PRIx64 " %" PRIu64 " bytes gfn %#"
                 PRIx64 " subpages %" PRIu64 "-%" PRIu64 "\n", t->sym->name,
-                start - t->sym->addr, end - start, p->gfn,
-                (start - p->va) / GVA_SUBPAGE,
-                (end - 1 - p->va) / GVA_SUBPAGE);
+                off, len, p->gfn, first, last);
 }
 
 /* Where each target lies: a line for each page it is on. */
